@@ -1,0 +1,387 @@
+/*
+ * imsg: length-prefixed messages over a UNIX stream socket, with optional
+ * fd passing.  See imsg.h for the contract.
+ *
+ * The read side never reads past the end of the message it is assembling,
+ * so the read buffer holds at most one message (never more than maxsize)
+ * and an fd received belongs to that message: the sender passes an fd with
+ * its message's first byte, and the kernel hands it over with that byte.
+ * The header fixed by the protocol has no "has fd" flag, so reading one
+ * message at a time is what keeps fds with the right message: a read that
+ * spanned two messages could return the fd of the second one while the
+ * first one is still the next to be taken.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsg.h"
+
+/* A read buffer larger than this is released after its message is taken. */
+#define IMSG_RBUF_KEEP		(64U * 1024)
+
+struct imsg_wbuf {
+	TAILQ_ENTRY(imsg_wbuf)	 entry;
+	unsigned char		*buf;	/* header + payload */
+	size_t			 len;
+	size_t			 off;	/* bytes already sent */
+	int			 fd;	/* -1 when none or already sent */
+};
+
+/* Control space for exactly one fd, aligned for struct cmsghdr. */
+union cmsg_onefd {
+	struct cmsghdr	hdr;
+	unsigned char	buf[CMSG_SPACE(sizeof(int))];
+};
+
+/* A msghdr for one buffer and one fd's worth of control space. */
+static void
+msg_init(struct msghdr *msg, struct iovec *iov, void *buf, size_t len,
+    union cmsg_onefd *cmsgbuf)
+{
+	memset(msg, 0, sizeof(*msg));
+	memset(cmsgbuf, 0, sizeof(*cmsgbuf));
+	iov->iov_base = buf;
+	iov->iov_len = len;
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = cmsgbuf->buf;
+	msg->msg_controllen = sizeof(cmsgbuf->buf);
+}
+
+static void
+wbuf_free(struct imsg_wbuf *wb)
+{
+	if (wb->fd != -1)
+		close(wb->fd);
+	freezero(wb->buf, wb->len);
+	free(wb);
+}
+
+int
+imsgbuf_init(struct imsgbuf *ibuf, int fd, size_t maxsize, int allow_fds)
+{
+	if (fd < 0 || maxsize < IMSG_MIN_MAXSIZE ||
+	    maxsize > IMSG_MAX_MAXSIZE) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(ibuf, 0, sizeof(*ibuf));
+	ibuf->fd = fd;
+	ibuf->maxsize = maxsize;
+	ibuf->allow_fds = allow_fds != 0;
+	ibuf->pid = getpid();
+	ibuf->rfd = -1;
+	TAILQ_INIT(&ibuf->wq);
+	return 0;
+}
+
+void
+imsgbuf_clear(struct imsgbuf *ibuf)
+{
+	struct imsg_wbuf	*wb;
+
+	while ((wb = TAILQ_FIRST(&ibuf->wq)) != NULL) {
+		TAILQ_REMOVE(&ibuf->wq, wb, entry);
+		wbuf_free(wb);
+	}
+	ibuf->wqlen = 0;
+	freezero(ibuf->rbuf, ibuf->rsize);
+	ibuf->rbuf = NULL;
+	ibuf->rsize = ibuf->rlen = 0;
+	if (ibuf->rfd != -1)
+		close(ibuf->rfd);
+	ibuf->rfd = -1;
+}
+
+int
+imsg_compose(struct imsgbuf *ibuf, uint32_t type, uint32_t peerid, int fd,
+    const void *data, size_t datalen)
+{
+	struct imsg_wbuf	*wb;
+	struct imsg_hdr		 hdr;
+
+	if (datalen > ibuf->maxsize - IMSG_HDR_SIZE) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (fd < -1 || (fd != -1 && !ibuf->allow_fds)) {
+		errno = EBADF;
+		return -1;
+	}
+	if (data == NULL && datalen != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((wb = calloc(1, sizeof(*wb))) == NULL)
+		return -1;
+	wb->len = IMSG_HDR_SIZE + datalen;
+	if ((wb->buf = calloc(1, wb->len)) == NULL) {
+		free(wb);
+		return -1;
+	}
+	hdr.type = type;
+	hdr.len = (uint32_t)wb->len;
+	hdr.peerid = peerid;
+	hdr.pid = (uint32_t)ibuf->pid;
+	memcpy(wb->buf, &hdr, sizeof(hdr));
+	if (datalen != 0)
+		memcpy(wb->buf + IMSG_HDR_SIZE, data, datalen);
+	wb->fd = fd;
+	TAILQ_INSERT_TAIL(&ibuf->wq, wb, entry);
+	ibuf->wqlen++;
+	return 0;
+}
+
+/* One sendmsg() of the first queued message; its fd goes with byte 0. */
+static ssize_t
+wbuf_send(struct imsgbuf *ibuf, struct imsg_wbuf *wb)
+{
+	union cmsg_onefd	 cmsgbuf;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	struct cmsghdr		*cm;
+	ssize_t			 n;
+
+	msg_init(&msg, &iov, wb->buf + wb->off, wb->len - wb->off, &cmsgbuf);
+	if (wb->off != 0 || wb->fd == -1) {
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+	} else {
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		memcpy(CMSG_DATA(cm), &wb->fd, sizeof(int));
+	}
+	if ((n = sendmsg(ibuf->fd, &msg, MSG_NOSIGNAL)) > 0 &&
+	    wb->fd != -1) {
+		/* The peer holds it now. */
+		close(wb->fd);
+		wb->fd = -1;
+	}
+	return n;
+}
+
+int
+imsg_write(struct imsgbuf *ibuf)
+{
+	struct imsg_wbuf	*wb;
+	ssize_t			 n;
+
+	while ((wb = TAILQ_FIRST(&ibuf->wq)) != NULL) {
+		if ((n = wbuf_send(ibuf, wb)) == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return 1;
+			return -1;
+		}
+		wb->off += (size_t)n;
+		if (wb->off < wb->len)
+			return 1;
+		TAILQ_REMOVE(&ibuf->wq, wb, entry);
+		ibuf->wqlen--;
+		wbuf_free(wb);
+	}
+	return 0;
+}
+
+int
+imsg_flush(struct imsgbuf *ibuf)
+{
+	struct pollfd	pfd;
+	int		r;
+
+	pfd.fd = ibuf->fd;
+	pfd.events = POLLOUT;
+	while ((r = imsg_write(ibuf)) == 1) {
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			return -1;
+		if (pfd.revents & POLLNVAL) {
+			errno = EBADF;
+			return -1;
+		}
+	}
+	return r;
+}
+
+int
+imsg_pending(const struct imsgbuf *ibuf)
+{
+	return ibuf->wqlen > INT_MAX ? INT_MAX : (int)ibuf->wqlen;
+}
+
+/*
+ * How many bytes the message at the start of rbuf needs: 0 and *need set
+ * when it is incomplete, 1 when it is complete, -1 when its header is bad.
+ */
+static int
+rbuf_need(const struct imsgbuf *ibuf, struct imsg_hdr *hdr, size_t *need)
+{
+	if (ibuf->rlen < IMSG_HDR_SIZE) {
+		*need = IMSG_HDR_SIZE;
+		return 0;
+	}
+	memcpy(hdr, ibuf->rbuf, sizeof(*hdr));
+	if (hdr->len < IMSG_HDR_SIZE || hdr->len > ibuf->maxsize)
+		return -1;
+	*need = hdr->len;
+	return ibuf->rlen < *need ? 0 : 1;
+}
+
+/*
+ * Keep the fd a control message brought, if it is the only one, the
+ * channel takes fds and none is waiting to be claimed; otherwise close
+ * everything that arrived: -1 (EBADMSG).
+ */
+static int
+take_fds(struct imsgbuf *ibuf, struct msghdr *msg)
+{
+	struct cmsghdr	*cm;
+	unsigned char	*end = (unsigned char *)msg->msg_control +
+			    msg->msg_controllen;
+	size_t		 i, nfd, total = 0;
+	int		 fd, keep = -1, bad = (msg->msg_flags & MSG_CTRUNC) != 0;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_len < CMSG_LEN(0) ||
+		    (unsigned char *)cm + cm->cmsg_len > end) {
+			bad = 1;
+			break;
+		}
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS) {
+			bad = 1;
+			continue;
+		}
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfd; i++, total++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			    sizeof(int));
+			if (keep == -1)
+				keep = fd;
+			else
+				close(fd);
+		}
+	}
+	if (total > 1 || (total == 1 && (!ibuf->allow_fds || ibuf->rfd != -1)))
+		bad = 1;
+	if (bad) {
+		if (keep != -1)
+			close(keep);
+		errno = EBADMSG;
+		return -1;
+	}
+	if (keep != -1)
+		ibuf->rfd = keep;
+	return 0;
+}
+
+/* One recvmsg() of at most `len` bytes into the free end of rbuf. */
+static ssize_t
+rbuf_recv(struct imsgbuf *ibuf, size_t len, int flags)
+{
+	union cmsg_onefd	 cmsgbuf;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	ssize_t			 n;
+
+	/* Even a channel that refuses fds must see them, to close them. */
+	msg_init(&msg, &iov, ibuf->rbuf + ibuf->rlen, len, &cmsgbuf);
+	if ((n = recvmsg(ibuf->fd, &msg, flags | MSG_CMSG_CLOEXEC)) == -1)
+		return -1;
+	if (take_fds(ibuf, &msg) == -1)
+		return -1;
+	ibuf->rlen += (size_t)n;
+	return n;
+}
+
+ssize_t
+imsg_read(struct imsgbuf *ibuf)
+{
+	struct imsg_hdr	 hdr;
+	unsigned char	*p;
+	size_t		 need, total = 0;
+	ssize_t		 n;
+	int		 r;
+
+	/* The header first, then the rest once its length is known good. */
+	while ((r = rbuf_need(ibuf, &hdr, &need)) == 0) {
+		if (need > ibuf->rsize) {
+			if ((p = recallocarray(ibuf->rbuf, ibuf->rsize, need,
+			    1)) == NULL)
+				return total > 0 ? (ssize_t)total : -1;
+			ibuf->rbuf = p;
+			ibuf->rsize = need;
+		}
+		/* Only the first recvmsg() may wait: report what we have. */
+		n = rbuf_recv(ibuf, need - ibuf->rlen,
+		    total > 0 ? MSG_DONTWAIT : 0);
+		if (n == -1) {
+			/* A bad control message is fatal, whatever came. */
+			if (total > 0 && errno != EBADMSG)
+				break;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+	}
+	if (total == 0 && r != 0) {
+		/* A bad header, or a message imsg_get() has not taken. */
+		errno = r == -1 ? EBADMSG : ENOBUFS;
+		return -1;
+	}
+	return (ssize_t)total;
+}
+
+int
+imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
+{
+	struct imsg_hdr	 hdr;
+	size_t		 need;
+	int		 r;
+
+	if ((r = rbuf_need(ibuf, &hdr, &need)) != 1) {
+		if (r == -1)
+			errno = EBADMSG;
+		return r;
+	}
+	memset(imsg, 0, sizeof(*imsg));
+	imsg->hdr = hdr;
+	imsg->datalen = need - IMSG_HDR_SIZE;
+	imsg->data = NULL;
+	if (imsg->datalen != 0) {
+		if ((imsg->data = malloc(imsg->datalen)) == NULL)
+			return -1;
+		memcpy(imsg->data, ibuf->rbuf + IMSG_HDR_SIZE, imsg->datalen);
+	}
+	imsg->fd = ibuf->rfd;
+	ibuf->rfd = -1;
+	ibuf->rlen = 0;
+	if (ibuf->rsize > IMSG_RBUF_KEEP) {
+		freezero(ibuf->rbuf, ibuf->rsize);
+		ibuf->rbuf = NULL;
+		ibuf->rsize = 0;
+	} else
+		explicit_bzero(ibuf->rbuf, need);
+	return 1;
+}
+
+void
+imsg_free(struct imsg *imsg)
+{
+	freezero(imsg->data, imsg->datalen);
+	imsg->data = NULL;
+	imsg->datalen = 0;
+	if (imsg->fd != -1)
+		close(imsg->fd);
+	imsg->fd = -1;
+}

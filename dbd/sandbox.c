@@ -1,0 +1,31 @@
+/*
+ * dbd: the MariaDB broker.  The connector may reconnect at any time, so
+ * dbd may open TCP or UNIX stream sockets, and nothing else.
+ * The common rules (imsg, libevent, malloc, OpenSSL) and the file probes
+ * answered with EACCES come from common/sandbox.c.
+ */
+#include <sys/socket.h>
+
+#include <seccomp.h>
+
+#include "sandbox.h"
+
+static const struct sandbox_rule dbd_rules[] = {
+	/* a (re)connection to MariaDB over TCP or its UNIX socket */
+	SB_ALLOW_ARG(socket, 0, AF_INET),
+	SB_ALLOW_ARG(socket, 0, AF_INET6),
+	SB_ALLOW_ARG(socket, 0, AF_UNIX),
+	SB_ALLOW(connect),
+	SB_ALLOW(setsockopt),		/* TCP_NODELAY, SO_KEEPALIVE, timeouts */
+	SB_ALLOW(getsockopt),		/* SO_ERROR after a non-blocking connect */
+	SB_ALLOW(shutdown),		/* mysql_close() */
+};
+
+const struct sandbox_policy dbd_sandbox = {
+	.role = "dbd",
+	.rules = dbd_rules,
+	.nrules = SB_NRULES(dbd_rules),
+	.keep_net_admin = 0,
+	.may_write_files = 0,
+	.max_files = 64,		/* imsg and a few database connections */
+};

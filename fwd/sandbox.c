@@ -1,0 +1,30 @@
+/*
+ * fwd: nftables over netlink.  Root uid, CAP_NET_ADMIN only, and netlink
+ * sockets only: socket(AF_INET) and friends are killed.
+ * The common rules (imsg, libevent, malloc) and the file probes answered
+ * with EACCES come from common/sandbox.c.
+ */
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+
+#include <seccomp.h>
+
+#include "sandbox.h"
+
+static const struct sandbox_rule fwd_rules[] = {
+	SB_ALLOW_ARG(socket, 0, AF_NETLINK),	/* mnl_socket_open() */
+	SB_ALLOW(bind),				/* mnl_socket_bind() */
+	SB_ALLOW(getsockname),			/* ... reads its port id */
+	SB_ALLOW_ARG(setsockopt, 1, SOL_NETLINK),	/* NETLINK_EXT_ACK */
+	SB_ALLOW_ARG(setsockopt, 1, SOL_SOCKET),	/* receive buffer size */
+};
+
+const struct sandbox_policy fwd_sandbox = {
+	.role = "fwd",
+	.rules = fwd_rules,
+	.nrules = SB_NRULES(fwd_rules),
+	.keep_net_admin = 1,
+	.may_write_files = 0,
+	.max_files = 32,		/* imsg and a netlink socket */
+};

@@ -1,0 +1,5 @@
+# tests/config/: the driver of the golden configuration cases.
+TEST_PROGS	+= $(O)/tests/config/conftest
+
+$(O)/tests/config/conftest: $(O)/tests/config/conftest.o $(CONFIG_OBJS)
+	$(LINK) $^ $(BSD_LIBS)
