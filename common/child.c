@@ -266,7 +266,7 @@ child_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct imsg	imsg;
 	ssize_t		n;
-	int		r;
+	int		r = 0;
 
 	if ((n = imsg_read(&ch.ibuf)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
@@ -274,8 +274,8 @@ child_read_cb(evutil_socket_t fd, short what, void *arg)
 		fatal("read from parent");
 	}
 	if (n == 0) {
-		/* The parent is gone: nothing may run unsupervised. */
-		exit(0);
+		/* The parent stops us, or is gone: nothing runs unsupervised. */
+		_exit(0);
 	}
 	while ((r = imsg_get(&ch.ibuf, &imsg)) == 1) {
 		child_dispatch(&imsg);
@@ -306,8 +306,13 @@ child_main(const struct child_ops *ops, int argc, char *argv[])
 		    "\n", proc_name(ops->role), CHILD_IMSG_FD);
 		exit(1);
 	}
-	/* The terminal's ^C and ^\ are for the parent, which stops us. */
+	/*
+	 * Signals are for the parent, which stops us by closing our channel:
+	 * a ^C on the terminal or a SIGTERM to the whole process group must
+	 * not look like a child dying on its own.
+	 */
 	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGTERM, SIG_IGN);
 	(void)signal(SIGHUP, SIG_IGN);
 	(void)signal(SIGPIPE, SIG_IGN);
 

@@ -110,7 +110,7 @@ static const struct sandbox_rule sb_probes[] = {
 static const struct sandbox_rule sb_sanitizer[] = {
 	SB_ERRNO(readlink, EACCES),	/* /proc/self/exe for module names */
 	SB_ERRNO_ARG(ioctl, 1, TCGETS, ENOTTY),	/* isatty(2): colours */
-	SB_ERRNO(pipe2, EMFILE),	/* llvm-symbolizer: it gives up */
+	SB_ERRNO(pipe2, EMFILE),	/* symbolizer, memory probe: give up */
 	SB_ALLOW(sigaltstack),		/* the thread's signal stack, at exit */
 };
 
@@ -428,9 +428,15 @@ sb_seccomp(const struct sandbox_policy *p, char *errbuf, size_t errlen)
 		    "seccomp: unknown native architecture"));
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		return (sb_err(errbuf, errlen, p->role, "seccomp_init failed"));
+	/*
+	 * no_new_privs is our own step: without it the load fails.  Kernel
+	 * errors come back as they are, not as ECANCELED.
+	 */
 	if ((rc = seccomp_arch_exist(ctx, arch)) != 0 ||
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS)) != 0)
+	    SCMP_ACT_KILL_PROCESS)) != 0 ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) != 0 ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)) != 0)
 		goto fail;
 	for (i = 0; i < nt; i++)
 		for (j = 0; j < t[i].nrules; j++)

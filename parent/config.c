@@ -233,7 +233,7 @@ config_net_parse(const char *s, struct proto_net *net, char *err,
 	if (plen == 0) {
 		(void)snprintf(err, errlen, "network %s: /0 is not allowed "
 		    "(name the networks)", config_quote(s, q, sizeof(q)));
-		return -1;
+		goto fail;
 	}
 	net->prefixlen = (uint8_t)plen;
 
@@ -244,14 +244,14 @@ config_net_parse(const char *s, struct proto_net *net, char *err,
 		(void)config_net_format(&masked, norm, sizeof(norm));
 		(void)snprintf(err, errlen, "host bits set in %s (the "
 		    "network is %s)", config_quote(s, q, sizeof(q)), norm);
-		memset(net, 0, sizeof(*net));
-		return -1;
+		goto fail;
 	}
 	return 0;
 bad:
-	memset(net, 0, sizeof(*net));
 	(void)snprintf(err, errlen, "bad CIDR %s",
 	    config_quote(s, q, sizeof(q)));
+fail:
+	memset(net, 0, sizeof(*net));
 	return -1;
 }
 
@@ -300,7 +300,7 @@ user_numeric(char *s, struct conf_role *r, char *err, size_t errlen)
 {
 	const char	*errstr;
 	char		*colon;
-	long long	 uid, gid;
+	long long	 uid, gid = 0;
 
 	colon = strchr(s, ':');
 	*colon = '\0';

@@ -5,11 +5,13 @@ CONFIG_OBJS	:= $(O)/parent/parse.o $(O)/parent/config.o
 
 $(O)/parent/parse.c: parent/parse.y
 	@mkdir -p $(@D)
-	$(BISON) -Wall -Werror -o $@ $<
+	@echo "  BISON   $<"
+	@$(BISON) -Wall -Werror -o $@ $<
 
 # The generated parser is compiled like any other object, from $(O).
 $(O)/parent/parse.o: $(O)/parent/parse.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # The default libexec directory follows the install layout.
 $(O)/parent/config.o: CPPFLAGS += -DTRUNKD_LIBEXECDIR='"$(LIBEXECDIR)"'

@@ -226,7 +226,7 @@ ctl_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct ctl_conn	*c = arg;
 	struct imsg	 imsg;
 	ssize_t		 n;
-	int		 r;
+	int		 r = 0;
 
 	if ((n = imsg_read(&c->ibuf)) == -1 && (errno == EAGAIN ||
 	    errno == EINTR))

@@ -721,18 +721,23 @@ in_word(int c)
 	return c != EOF && (isalnum(c) || strchr("._-:/%", c) != NULL);
 }
 
-/* The rest of a quoted string; `line` is where it began. */
+/*
+ * The rest of a quoted string; `line` is where it began.  A bad escape or
+ * byte, or a missing closing quote, is reported and the string kept as
+ * read, so that its statement is still checked; only an overlong string
+ * is an error token.
+ */
 static int
 lex_quoted(char *buf, int line)
 {
 	size_t	len = 0;
-	int	c, bad = 0;
+	int	c, said = 0, toolong = 0;
 
 	for (;;) {
 		if ((c = lgetc()) == EOF || c == '\n') {
 			lungetc(c);
 			conf_err(line, "unterminated quoted string");
-			return -1;
+			break;
 		}
 		if (c == '"')
 			break;
@@ -744,31 +749,32 @@ lex_quoted(char *buf, int line)
 			}
 			if (c != '"' && c != '\\') {
 				lungetc(c);
-				if (!bad)
+				if (!said)
 					conf_err(st.lineno, "bad escape in "
 					    "quoted string (only \\\" and "
 					    "\\\\)");
-				bad = 1;
+				said = 1;
 				continue;
 			}
 		} else if (c == 0 || (c < 0x20 && c != '\t') || c == 0x7f) {
-			if (!bad)
+			if (!said)
 				conf_err(st.lineno, "control character in "
 				    "quoted string");
-			bad = 1;
+			said = 1;
 			continue;
 		}
 		if (len + 1 >= LEX_MAX) {
-			if (!bad)
-				conf_err(line, "string too long (max %d)",
-				    LEX_MAX - 1);
-			bad = 1;
+			toolong = 1;
 			continue;
 		}
 		buf[len++] = (char)c;
 	}
 	buf[len] = '\0';
-	return bad ? -1 : 0;
+	if (toolong) {
+		conf_err(line, "string too long (max %d)", LEX_MAX - 1);
+		return -1;
+	}
+	return 0;
 }
 
 /* Remember the token for yyerror(). */
@@ -1208,7 +1214,8 @@ config_parse(const char *path, struct trunkd_conf *conf, int check_perms)
 	}
 
 	yylloc.first_line = 1;
-	(void)yyparse();
+	if (yyparse() != 0 && st.errors == 0)	/* said nothing, failed */
+		conf_err(st.lineno, "cannot parse");
 	if (ferror(st.fp))
 		conf_err(0, "read error");
 	fclose(st.fp);

@@ -259,7 +259,7 @@ proc_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct child_proc	*c = arg;
 	struct imsg		 imsg;
 	ssize_t			 n;
-	int			 r;
+	int			 r = 0;
 
 	if ((n = imsg_read(&c->ibuf)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
@@ -430,9 +430,10 @@ parent_shutdown(int code, const char *fmt, ...)
 		log_warnx("%s", why);
 	else
 		log_info("%s", why);
+	/* A child exits when its channel closes; it ignores SIGTERM. */
 	FOREACH_CHILD(id)
 		if (env->children[id].pid != 0)
-			(void)kill(env->children[id].pid, SIGTERM);
+			(void)shutdown(env->children[id].ibuf.fd, SHUT_RDWR);
 	/* Whatever has not gone in half a second is killed. */
 	env->ev_kill = evtimer_new(env->base, proc_kill_cb, NULL);
 	if (env->ev_kill != NULL)

@@ -1,0 +1,3 @@
+UNIT_TESTS += $(O)/tests/unit/config_test
+$(O)/tests/unit/config_test: $(O)/tests/unit/config_test.o $(CONFIG_OBJS)
+	$(LINK) $^ $(CMOCKA_LIBS) $(BSD_LIBS)
