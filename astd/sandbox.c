@@ -30,13 +30,13 @@ static const struct sandbox_rule astd_rules[] = {
 	SB_ALLOW(rename),		/* the atomic replace */
 	SB_ALLOW(renameat),
 	SB_ALLOW(renameat2),
-	SB_ALLOW(unlink),		/* a temporary file left by a failure */
+	SB_ALLOW(unlink),		/* a temporary file left behind */
 	SB_ALLOW(unlinkat),
 	/* AMI: (re)connect to Asterisk over TCP */
 	SB_ALLOW_ARG(socket, 0, AF_INET),
 	SB_ALLOW_ARG(socket, 0, AF_INET6),
 	SB_ALLOW(connect),
-	SB_ALLOW(getsockopt),		/* SO_ERROR after a non-blocking connect */
+	SB_ALLOW(getsockopt),		/* SO_ERROR after connect */
 	SB_ALLOW_ARG(setsockopt, 1, SOL_SOCKET),	/* keep-alive */
 	SB_ALLOW_ARG(setsockopt, 1, IPPROTO_TCP),	/* TCP_NODELAY */
 	SB_ALLOW(shutdown),
@@ -47,6 +47,6 @@ const struct sandbox_policy astd_sandbox = {
 	.rules = astd_rules,
 	.nrules = SB_NRULES(astd_rules),
 	.keep_net_admin = 0,
-	.may_write_files = 1,		/* the generated pjsip configuration */
+	.may_write_files = 1,		/* the pjsip configuration */
 	.max_files = 64,		/* imsg, AMI, the file being written */
 };

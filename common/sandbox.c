@@ -32,7 +32,7 @@
 
 /* Every role: one imsg channel in a libevent loop, malloc, OpenSSL. */
 static const struct sandbox_rule sb_base[] = {
-	/* imsg and libevent I/O; glibc's send() and recv() are sendto/recvfrom */
+	/* imsg and libevent I/O; glibc's send()/recv() are sendto/recvfrom */
 	SB_ALLOW(read),
 	SB_ALLOW(readv),
 	SB_ALLOW(write),
@@ -55,9 +55,9 @@ static const struct sandbox_rule sb_base[] = {
 	SB_ALLOW_ARG(fcntl, 1, F_SETFL),
 	SB_ALLOW_ARG(fcntl, 1, F_GETFD),
 	SB_ALLOW_ARG(fcntl, 1, F_SETFD),
-	/* fstat() on a descriptor: glibc's is newfstatat(fd, "", AT_EMPTY_PATH) */
+	/* fstat(fd): glibc calls newfstatat(fd, "", AT_EMPTY_PATH) */
 	SB_ALLOW_ARG(newfstatat, 3, AT_EMPTY_PATH),
-	SB_ERRNO(open, EACCES),		/* glibc uses openat; answer probes */
+	SB_ERRNO(open, EACCES),		/* glibc uses openat: probes */
 	/* time; the vDSO usually answers without a system call */
 	SB_ALLOW(clock_gettime),
 	SB_ALLOW(gettimeofday),
@@ -93,7 +93,7 @@ static const struct sandbox_rule sb_base[] = {
  */
 static const struct sandbox_rule sb_probes[] = {
 	SB_ERRNO(openat, EACCES),
-	SB_ERRNO_ARG(newfstatat, 3, 0, EACCES),	/* stat(): mktime's tz check */
+	SB_ERRNO_ARG(newfstatat, 3, 0, EACCES),	/* stat(), mktime's tz */
 	SB_ERRNO_ARG(newfstatat, 3, AT_SYMLINK_NOFOLLOW, EACCES), /* lstat() */
 	SB_ERRNO(access, EACCES),
 	SB_ERRNO(faccessat, EACCES),
@@ -111,9 +111,8 @@ static const struct sandbox_rule sb_sanitizer[] = {
 	SB_ERRNO(readlink, EACCES),	/* /proc/self/exe for module names */
 	SB_ERRNO_ARG(ioctl, 1, TCGETS, ENOTTY),	/* isatty(2): colours */
 	SB_ERRNO(pipe2, EMFILE),	/* symbolizer, memory probe: give up */
-	SB_ALLOW(sigaltstack),		/* the thread's signal stack, at exit */
+	SB_ALLOW(sigaltstack),		/* its signal stack, at exit */
 };
-
 #endif
 
 struct sb_table {
@@ -123,7 +122,8 @@ struct sb_table {
 
 /* fwd: root gains nothing back, not even through set*uid or execve. */
 #define SB_SECUREBITS	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
-			 SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED | \
+			 SECBIT_NO_SETUID_FIXUP | \
+			 SECBIT_NO_SETUID_FIXUP_LOCKED | \
 			 SECBIT_KEEP_CAPS_LOCKED | \
 			 SECBIT_NO_CAP_AMBIENT_RAISE | \
 			 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
@@ -274,7 +274,8 @@ sb_verify(const struct sandbox_policy *p, const struct sandbox_ids *ids,
 		    "supplementary groups remain"));
 	if (ids->uid != 0 &&
 	    (setuid(0) != -1 || setgid(0) != -1 || setegid(0) != -1))
-		return (sb_err(errbuf, errlen, p->role, "root can be regained"));
+		return (sb_err(errbuf, errlen, p->role,
+		    "root can be regained"));
 	if (sb_capcheck(keep) == -1 || sb_bound(p->keep_net_admin, 0) == -1)
 		return (sb_err(errbuf, errlen, p->role,
 		    "capabilities remain after the drop"));

@@ -39,12 +39,17 @@ struct sandbox_rule {
 				{ SCMP_SYS(name), SB_ARG_EQ, (a), 0, (v), (e) }
 #define SB_NRULES(r)		(sizeof(r) / sizeof((r)[0]))
 
+/*
+ * The role's own rules; sandbox_lockdown() adds the common ones (imsg,
+ * libevent, malloc) and, unless may_write_files, answers file probes with
+ * EACCES.  One syscall: one unconditional rule, or rules on one argument.
+ */
 struct sandbox_policy {
 	const char			*role;
 	const struct sandbox_rule	*rules;
 	size_t				 nrules;
 	int				 keep_net_admin;	/* fwd only */
-	int				 may_write_files;	/* RLIMIT_FSIZE */
+	int				 may_write_files;	/* else RLIMIT_FSIZE 0 */
 	unsigned int			 max_files;		/* RLIMIT_NOFILE */
 };
 

@@ -6,6 +6,8 @@
  */
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include <seccomp.h>
 
 #include "sandbox.h"
@@ -16,9 +18,12 @@ static const struct sandbox_rule dbd_rules[] = {
 	SB_ALLOW_ARG(socket, 0, AF_INET6),
 	SB_ALLOW_ARG(socket, 0, AF_UNIX),
 	SB_ALLOW(connect),
-	SB_ALLOW(setsockopt),		/* TCP_NODELAY, SO_KEEPALIVE, timeouts */
-	SB_ALLOW(getsockopt),		/* SO_ERROR after a non-blocking connect */
+	SB_ALLOW_ARG(setsockopt, 1, SOL_SOCKET),	/* keep-alive, timeouts */
+	SB_ALLOW_ARG(setsockopt, 1, IPPROTO_TCP),	/* TCP_NODELAY */
+	SB_ALLOW_ARG(setsockopt, 1, IPPROTO_IP),	/* IP_TOS */
+	SB_ALLOW(getsockopt),		/* SO_ERROR after connect */
 	SB_ALLOW(shutdown),		/* mysql_close() */
+	SB_ALLOW(clock_nanosleep),	/* usleep() between resolver retries */
 };
 
 const struct sandbox_policy dbd_sandbox = {
@@ -27,5 +32,5 @@ const struct sandbox_policy dbd_sandbox = {
 	.nrules = SB_NRULES(dbd_rules),
 	.keep_net_admin = 0,
 	.may_write_files = 0,
-	.max_files = 64,		/* imsg and a few database connections */
+	.max_files = 64,		/* imsg and a few connections */
 };

@@ -15,9 +15,9 @@
 static const struct sandbox_rule fwd_rules[] = {
 	SB_ALLOW_ARG(socket, 0, AF_NETLINK),	/* mnl_socket_open() */
 	SB_ALLOW(bind),				/* mnl_socket_bind() */
-	SB_ALLOW(getsockname),			/* ... reads its port id */
+	SB_ALLOW(getsockname),			/* ... reads its port */
 	SB_ALLOW_ARG(setsockopt, 1, SOL_NETLINK),	/* NETLINK_EXT_ACK */
-	SB_ALLOW_ARG(setsockopt, 1, SOL_SOCKET),	/* receive buffer size */
+	SB_ALLOW_ARG(setsockopt, 1, SOL_SOCKET),	/* buffer sizes */
 };
 
 const struct sandbox_policy fwd_sandbox = {

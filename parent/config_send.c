@@ -48,6 +48,7 @@ static int
 read_root_file(const char *path, int secret, struct msg_conf_blob *b)
 {
 	struct stat	sb;
+	char		why[PROTO_ERR_MAX];
 	ssize_t		n;
 	size_t		len = 0;
 	int		fd, saved;
@@ -56,15 +57,16 @@ read_root_file(const char *path, int secret, struct msg_conf_blob *b)
 		log_warn("%s", path);
 		return -1;
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		log_warnx("%s: not a regular file", path);
-		goto fail;
-	}
-	if (sb.st_uid != 0 || (sb.st_mode & (secret ? 077 : 022)) != 0) {
-		log_warnx("%s: insecure permissions %04o (must be owned by "
-		    "root and %s)", path, (unsigned int)(sb.st_mode & 07777),
-		    secret ? "not accessible by group or others" :
-		    "not writable by group or others");
+	if (secret) {
+		if (config_check_fd(fd, 1, why, sizeof(why)) == -1) {
+			log_warnx("%s: %s", path, why);
+			goto fail;
+		}
+	} else if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != 0 || (sb.st_mode & 022) != 0) {
+		/* Public material may be readable, never writable, by others. */
+		log_warnx("%s: must be a regular file owned by root and not "
+		    "writable by group or others", path);
 		goto fail;
 	}
 	while ((n = read(fd, b->data + len, sizeof(b->data) - len)) > 0)

@@ -25,8 +25,6 @@
 
 #define LEX_MAX		4096	/* longest token the lexer accepts */
 
-#define UID_MAX_OK	((long long)UINT32_MAX - 1)	/* (uid_t)-1 is no id */
-
 /*
  * Settings that may be given once, by block.  A required one missing at
  * the end is an error; so is anything given twice.

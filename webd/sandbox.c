@@ -14,9 +14,9 @@
 
 static const struct sandbox_rule webd_rules[] = {
 	SB_ALLOW(accept4),		/* libevent's listener */
-	SB_ALLOW_ARG(setsockopt, 1, SOL_SOCKET),	/* keep-alive, buffers */
+	SB_ALLOW_ARG(setsockopt, 1, SOL_SOCKET),	/* keep-alive */
 	SB_ALLOW_ARG(setsockopt, 1, IPPROTO_TCP),	/* TCP_NODELAY */
-	SB_ALLOW(getsockname),		/* local address of a connection */
+	SB_ALLOW(getsockname),		/* a connection's local address */
 	SB_ALLOW(getpeername),		/* client address for the audit */
 	SB_ALLOW(shutdown),		/* end of a TLS session */
 };

@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
 
 #include <linux/capability.h>
@@ -56,16 +57,16 @@
 #define OTHER_ID	61003	/* owns a chroot that must be refused */
 
 enum expect {
-	LOCKED,		/* lock-down succeeds, the role's work succeeds */
-	KILLED,		/* lock-down succeeds, the forbidden call is SIGSYS */
+	LOCKED,		/* lock-down and the role's work succeed */
+	KILLED,		/* the forbidden call ends in SIGSYS */
 	REFUSED,	/* sandbox_lockdown() returns -1 with a reason */
 };
 
 /* What the child sets up as root before the lock-down. */
 struct child {
 	int			 sv[2];	/* an imsg-like socketpair */
-	int			 lfd;	/* a TCP listener on 127.0.0.1 */
-	int			 cfd;	/* a connection waiting on lfd */
+	int			 lfd;	/* TCP listener, 127.0.0.1 */
+	int			 cfd;	/* connection waiting on lfd */
 	struct sockaddr_in	 sin;	/* lfd's address */
 	const struct sandbox_policy *policy;
 	uid_t			 id;
@@ -74,13 +75,13 @@ struct child {
 struct sbcase {
 	const char			*name;
 	const struct sandbox_policy	*policy;
-	uid_t				 id;		/* uid and gid */
+	uid_t				 id;	/* uid and gid */
 	enum expect			 expect;
 	const char			*(*run)(struct child *);
-	mode_t				 mode;		/* of the chroot */
-	uid_t				 owner;		/* of the chroot */
-	int				 missing;	/* chroot absent */
-	const char			*reason;	/* REFUSED: in message */
+	mode_t				 mode;	/* of the chroot */
+	uid_t				 owner;	/* of the chroot */
+	int				 missing; /* no chroot */
+	const char			*reason; /* REFUSED says */
 };
 
 struct fixture {
@@ -311,14 +312,21 @@ check_connect(struct child *c)
 	return (NULL);
 }
 
+/* What the MariaDB connector does besides connecting. */
 static const char *
 run_dbd(struct child *c)
 {
-	int	 fd;
+	int	 fd, tos = IPTOS_THROUGHPUT;
 
 	CHECK((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1,
 	    "socket AF_UNIX");
 	CHECK(close(fd) == 0, "close");
+	CHECK((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1,
+	    "socket AF_INET");
+	CHECK(setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0,
+	    "IP_TOS");
+	CHECK(close(fd) == 0, "close");
+	CHECK(usleep(1) == 0, "usleep");
 	return (check_connect(c));
 }
 
@@ -439,6 +447,16 @@ op_socket_netlink(struct child *c)
 	return (failed("socket AF_NETLINK survived"));
 }
 
+#ifdef __x86_64__
+/* getpid through the x32 ABI: not the filter's native one. */
+static const char *
+op_x32(struct child *c)
+{
+	syscall(0x40000000 | SYS_getpid);
+	return (failed("x32 syscall survived"));
+}
+#endif
+
 static const char *
 op_open_path(struct child *c)
 {
@@ -462,8 +480,8 @@ static const struct sandbox_policy clash_sandbox = {
 	{ #role "_allowed", &role##_sandbox, id, LOCKED, run_##role,	\
 	    0755, 0, 0, NULL }
 #define KILLED_CASE(role, id, op)					\
-	{ #role "_" #op "_killed", &role##_sandbox, id, KILLED, op_##op,	\
-	    0755, 0, 0, NULL }
+	{ #role "_" #op "_killed", &role##_sandbox, id, KILLED,		\
+	    op_##op, 0755, 0, 0, NULL }
 #define KILLED_EVERYWHERE(role, id)					\
 	KILLED_CASE(role, id, execve),					\
 	KILLED_CASE(role, id, ptrace),					\
@@ -492,6 +510,9 @@ static struct sbcase cases[] = {
 	KILLED_CASE(astd, ASTD_ID, socket_unix),
 	KILLED_CASE(astd, ASTD_ID, socket_netlink),
 	KILLED_CASE(astd, ASTD_ID, open_path),
+#ifdef __x86_64__
+	KILLED_CASE(webd, WEBD_ID, x32),
+#endif
 	REFUSED_CASE("refuse_world_writable", webd, WEBD_ID, 0777, 0, 0,
 	    "not writable"),
 	REFUSED_CASE("refuse_group_writable", dbd, DBD_ID, 0775, 0, 0,
@@ -658,7 +679,8 @@ inspect(pid_t pid, struct fixture *f)
 	const struct sandbox_policy	*p = f->c->policy;
 	const struct rlimit		 zero = { 0, 0 };
 	struct rlimit			 own;
-	char				 path[64], root[PATH_MAX], real[PATH_MAX];
+	char				 path[64], root[PATH_MAX];
+	char				 real[PATH_MAX];
 	char				 buf[4096], want[64];
 	ssize_t				 n;
 
