@@ -92,12 +92,25 @@ static const struct sandbox_rule sb_base[] = {
  * zone, /dev/urandom fallbacks) get EACCES instead of a kill.
  */
 static const struct sandbox_rule sb_probes[] = {
-	SB_ERRNO(openat, EACCES),
 	SB_ERRNO_ARG(newfstatat, 3, 0, EACCES),	/* stat(), mktime's tz */
 	SB_ERRNO_ARG(newfstatat, 3, AT_SYMLINK_NOFOLLOW, EACCES), /* lstat() */
 	SB_ERRNO(access, EACCES),
 	SB_ERRNO(faccessat, EACCES),
 	SB_ERRNO(faccessat2, EACCES),
+};
+
+/* ...and opens: none at all, or read-only ones (may_read_files). */
+static const struct sandbox_rule sb_no_open[] = {
+	SB_ERRNO(openat, EACCES),
+};
+
+/*
+ * dbd reads the database server's CA from its chroot on every
+ * reconnection: read-only opens pass, any other open is killed.
+ */
+static const struct sandbox_rule sb_read_only[] = {
+	SB_ALLOW_MASKED(openat, 2, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND,
+	    O_RDONLY),
 };
 
 #ifdef __SANITIZE_ADDRESS__
@@ -407,15 +420,19 @@ sb_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *r)
 static int
 sb_seccomp(const struct sandbox_policy *p, char *errbuf, size_t errlen)
 {
-	struct sb_table	 t[4];
+	struct sb_table	 t[5];
 	scmp_filter_ctx	 ctx;
 	uint32_t	 arch;
 	size_t		 nt = 0, i, j;
 	int		 rc;
 
 	t[nt++] = (struct sb_table){ sb_base, SB_NRULES(sb_base) };
-	if (!p->may_write_files)
+	if (!p->may_write_files) {
 		t[nt++] = (struct sb_table){ sb_probes, SB_NRULES(sb_probes) };
+		t[nt++] = p->may_read_files ?
+		    (struct sb_table){ sb_read_only, SB_NRULES(sb_read_only) } :
+		    (struct sb_table){ sb_no_open, SB_NRULES(sb_no_open) };
+	}
 #ifdef __SANITIZE_ADDRESS__
 	t[nt++] = (struct sb_table){ sb_sanitizer, SB_NRULES(sb_sanitizer) };
 #endif

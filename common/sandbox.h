@@ -50,6 +50,7 @@ struct sandbox_policy {
 	size_t				 nrules;
 	int				 keep_net_admin;	/* fwd only */
 	int				 may_write_files;	/* else RLIMIT_FSIZE 0 */
+	int				 may_read_files;	/* read-only opens pass */
 	unsigned int			 max_files;		/* RLIMIT_NOFILE */
 };
 

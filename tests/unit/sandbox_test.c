@@ -249,7 +249,8 @@ check_identity(struct child *c)
 	/* The file probe answer: EACCES, or (astd) an empty chroot. */
 	probe_errno = c->policy->may_write_files ? ENOENT : EACCES;
 	CHECK((fd = open("/etc/shadow", O_RDONLY)) == -1 &&
-	    errno == probe_errno, "open /etc/shadow");
+	    errno == (c->policy->may_read_files ? ENOENT : probe_errno),
+	    "open /etc/shadow");
 	CHECK(stat("/etc/localtime", &st) == -1 && errno == probe_errno,
 	    "stat /etc/localtime");
 	CHECK(open("/proc/self/status", O_RDONLY) == -1 &&
