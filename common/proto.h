@@ -68,6 +68,29 @@ struct msg_status {
 	char		state[PROTO_ERR_MAX];	/* role-specific one-liner */
 };
 
+/* A process as the kernel reports it (common/procinfo.c). */
+struct proto_procinfo {
+	uint32_t	role;
+	uint32_t	pid;
+	uint32_t	uid;
+	int32_t		seccomp;	/* /proc Seccomp: 0, 1, 2; -1 unknown */
+	int32_t		nnp;		/* NoNewPrivs */
+	uint32_t	uptime;
+	uint64_t	capeff;
+	uint64_t	msgs_in;
+	uint64_t	msgs_out;
+	char		user[32];
+	char		root[PROTO_PATH_MAX];
+	char		state[PROTO_ERR_MAX];
+};
+
+/* The parent's answer to webd's PROCS_REQ, for the dashboard. */
+struct msg_procs {
+	uint32_t		n;
+	uint32_t		pad;
+	struct proto_procinfo	procs[PROC_ASTD + 1];
+};
+
 /* The sandbox a child puts itself in, from the parent's configuration. */
 struct msg_conf_sandbox {
 	uint32_t	uid;
@@ -233,6 +256,9 @@ struct msg_ctl_result {
 	X(LOG, sizeof(int32_t) + 1, sizeof(struct msg_log), FD_NO,	\
 	    P_CHILDREN, P(PARENT))					\
 	X(STATUS_REQ, 0, 0, FD_NO, P(PARENT), P_CHILDREN)		\
+	X(PROCS_REQ, 0, 0, FD_NO, P(WEBD), P(PARENT))			\
+	X(PROCS, sizeof(struct msg_procs), sizeof(struct msg_procs),	\
+	    FD_NO, P(PARENT), P(WEBD))					\
 	X(STATUS, sizeof(struct msg_status), sizeof(struct msg_status),	\
 	    FD_NO, P_CHILDREN, P(PARENT))				\
 	/* control */							\

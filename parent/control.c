@@ -32,7 +32,6 @@ struct ctl_conn {
 static uint32_t			 ctl_next_id;
 static TAILQ_HEAD(, ctl_conn)	 ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
 static struct event		*ev_accept;
-static struct event		*ev_status_timeout;
 static int			 ctl_fd = -1;
 static char			 ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
@@ -114,8 +113,6 @@ control_status_ready(void)
 	struct ctl_conn	*c, *next;
 	enum proc_id	 id;
 
-	if (ev_status_timeout != NULL)
-		evtimer_del(ev_status_timeout);
 	TAILQ_FOREACH_SAFE(c, &ctl_conns, entry, next) {
 		if (!c->wants_status)
 			continue;
@@ -139,12 +136,6 @@ control_status_ready(void)
 		c->closing = 1;
 		ctl_schedule_write(c);
 	}
-}
-
-static void
-ctl_status_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	control_status_ready();
 }
 
 /* A line of a child's answer to a trunkctl command. */
@@ -193,7 +184,6 @@ ctl_command(struct ctl_conn *c, struct imsg *imsg)
 static int
 ctl_dispatch(struct ctl_conn *c, struct imsg *imsg)
 {
-	struct timeval	tv = { 2, 0 };
 	char		err[PROTO_ERR_MAX];
 
 	if (msg_check(imsg->hdr.type, PROC_CTL, PROC_PARENT, imsg->datalen,
@@ -203,10 +193,6 @@ ctl_dispatch(struct ctl_conn *c, struct imsg *imsg)
 	case MSG_CTL_STATUS:
 		c->wants_status = 1;
 		proc_request_status();
-		if (proc_status_complete())
-			control_status_ready();
-		else
-			(void)evtimer_add(ev_status_timeout, &tv);
 		return 0;
 	case MSG_CTL_CMD:
 		return ctl_command(c, imsg);
@@ -315,9 +301,7 @@ control_init(const char *path)
 	(void)strlcpy(ctl_path, path, sizeof(ctl_path));
 	ev_accept = event_new(env->base, ctl_fd, EV_READ | EV_PERSIST,
 	    ctl_accept_cb, NULL);
-	ev_status_timeout = evtimer_new(env->base, ctl_status_timeout_cb, NULL);
-	if (ev_accept == NULL || ev_status_timeout == NULL ||
-	    event_add(ev_accept, NULL) == -1)
+	if (ev_accept == NULL || event_add(ev_accept, NULL) == -1)
 		return -1;
 	return 0;
 }

@@ -4,5 +4,5 @@ PARENT_OBJS	:= $(O)/parent/parent.o $(O)/parent/proc.o \
 		   $(O)/parent/listen.o
 PROGRAMS	+= $(O)/trunkd
 
-$(O)/trunkd: $(PARENT_OBJS) $(CONFIG_OBJS) $(COMMON_OBJS)
+$(O)/trunkd: $(PARENT_OBJS) $(CONFIG_OBJS) $(COMMON_OBJS) $(PROCINFO_OBJS)
 	$(LINK) $^ $(EVENT_LIBS) $(BSD_LIBS)

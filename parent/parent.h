@@ -45,6 +45,8 @@ struct trunkd {
 	uint64_t		 msgs_in;
 	uint64_t		 msgs_out;
 	struct event		*ev_kill;
+	struct event		*ev_status;	/* waiting for STATUS answers */
+	int			 webd_wants_procs;
 };
 
 extern struct trunkd	*env;

@@ -18,11 +18,13 @@
 
 #include "log.h"
 #include "parent.h"
+#include "procinfo.h"
 #include "util.h"
 
 static void	proc_read_cb(evutil_socket_t, short, void *);
 static void	proc_write_cb(evutil_socket_t, short, void *);
 static void	proc_err_cb(evutil_socket_t, short, void *);
+static void	proc_status_done(void);
 
 static void
 proc_exec(struct child_proc *c, int chan, int errfd)
@@ -204,7 +206,13 @@ proc_handle(struct child_proc *c, struct imsg *imsg)
 			return -1;
 		c->status_fresh = 1;
 		if (proc_status_complete())
-			control_status_ready();
+			proc_status_done();
+		return 0;
+	case MSG_PROCS_REQ:
+		if (!c->started)
+			return -1;
+		env->webd_wants_procs = 1;
+		proc_request_status();
 		return 0;
 	}
 	return -1;
@@ -371,9 +379,64 @@ proc_reap(void)
 		event_base_loopbreak(env->base);
 }
 
+/* The dashboard's view of every process, as the kernel reports it. */
+static void
+proc_send_procs(void)
+{
+	struct msg_procs	*m;
+	enum proc_id		 id;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return;
+	m->procs[0].role = PROC_PARENT;
+	m->procs[0].uptime = (uint32_t)(monotime() - env->start_time);
+	m->procs[0].msgs_in = env->msgs_in;
+	m->procs[0].msgs_out = env->msgs_out;
+	(void)strlcpy(m->procs[0].state, "routing", sizeof(m->procs[0].state));
+	(void)procinfo_read(getpid(), &m->procs[0]);
+	m->n = 1;
+	FOREACH_CHILD(id) {
+		struct child_proc	*c = &env->children[id];
+		struct proto_procinfo	*pi = &m->procs[m->n];
+
+		if (c->pid == 0)
+			continue;
+		pi->role = id;
+		pi->uptime = (uint32_t)(monotime() - c->start_time);
+		pi->msgs_in = c->status_fresh ? c->status.msgs_in : c->msgs_out;
+		pi->msgs_out = c->status_fresh ? c->status.msgs_out : c->msgs_in;
+		(void)strlcpy(pi->state, c->status_fresh ? c->status.state :
+		    "not answering", sizeof(pi->state));
+		(void)procinfo_read(c->pid, pi);
+		m->n++;
+	}
+	(void)proc_send(PROC_WEBD, MSG_PROCS, PROC_PARENT, -1, m, sizeof(*m));
+	free(m);
+}
+
+/* Every child answered STATUS_REQ, or the wait ran out. */
+static void
+proc_status_done(void)
+{
+	if (env->ev_status != NULL)
+		evtimer_del(env->ev_status);
+	control_status_ready();
+	if (env->webd_wants_procs) {
+		env->webd_wants_procs = 0;
+		proc_send_procs();
+	}
+}
+
+static void
+proc_status_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	proc_status_done();
+}
+
 void
 proc_request_status(void)
 {
+	struct timeval	tv = { 2, 0 };
 	enum proc_id	id;
 
 	FOREACH_CHILD(id) {
@@ -382,6 +445,13 @@ proc_request_status(void)
 			(void)proc_send(id, MSG_STATUS_REQ, PROC_PARENT, -1,
 			    NULL, 0);
 	}
+	if (env->ev_status == NULL)
+		env->ev_status = evtimer_new(env->base, proc_status_timeout_cb,
+		    NULL);
+	if (env->ev_status == NULL || proc_status_complete())
+		proc_status_done();
+	else
+		(void)evtimer_add(env->ev_status, &tv);
 }
 
 int
