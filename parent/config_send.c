@@ -187,66 +187,57 @@ send_dbd(const struct trunkd_conf *conf)
 static int
 send_fwd(const struct trunkd_conf *conf)
 {
-	struct msg_conf_fwd	*m;
-	int			 rv = -1;
+	struct msg_conf_fwd	m;
 
-	if ((m = calloc(1, sizeof(*m))) == NULL)
+	memset(&m, 0, sizeof(m));
+	if (strlcpy_ok(m.table, conf->fw_table, sizeof(m.table)) == -1)
 		return -1;
-	if (strlcpy_ok(m->table, conf->fw_table, sizeof(m->table)) == -1)
-		goto out;
-	memcpy(m->sip_udp_ports, conf->sip_udp_ports,
-	    sizeof(m->sip_udp_ports));
-	memcpy(m->sip_tcp_ports, conf->sip_tcp_ports,
-	    sizeof(m->sip_tcp_ports));
-	m->n_sip_udp_ports = (uint32_t)conf->n_sip_udp_ports;
-	m->n_sip_tcp_ports = (uint32_t)conf->n_sip_tcp_ports;
-	m->rtp_low = conf->rtp_low;
-	m->rtp_high = conf->rtp_high;
-	m->web_port = conf->web_port;
-	m->media_anywhere = conf->media_anywhere != 0;
-	m->sip_rate = conf->sip_rate;
-	m->sip_burst = conf->sip_burst;
-	m->max_ban_prefix4 = conf->max_ban_prefix4;
-	m->max_ban_prefix6 = conf->max_ban_prefix6;
-	m->n_admin_nets = (uint32_t)conf->n_admin_nets;
-	m->n_ignore_nets = (uint32_t)conf->n_ignore_nets;
-	memcpy(m->admin_nets, conf->admin_nets, sizeof(m->admin_nets));
-	memcpy(m->ignore_nets, conf->ignore_nets, sizeof(m->ignore_nets));
-	rv = proc_send(PROC_FWD, MSG_CONF_FWD, PROC_PARENT, -1, m, sizeof(*m));
-out:
-	free(m);
-	return rv;
+	memcpy(m.sip_udp_ports, conf->sip_udp_ports,
+	    sizeof(m.sip_udp_ports));
+	memcpy(m.sip_tcp_ports, conf->sip_tcp_ports,
+	    sizeof(m.sip_tcp_ports));
+	m.n_sip_udp_ports = (uint32_t)conf->n_sip_udp_ports;
+	m.n_sip_tcp_ports = (uint32_t)conf->n_sip_tcp_ports;
+	m.rtp_low = conf->rtp_low;
+	m.rtp_high = conf->rtp_high;
+	m.web_port = conf->web_port;
+	m.media_anywhere = conf->media_anywhere != 0;
+	m.sip_rate = conf->sip_rate;
+	m.sip_burst = conf->sip_burst;
+	m.max_ban_prefix4 = conf->max_ban_prefix4;
+	m.max_ban_prefix6 = conf->max_ban_prefix6;
+	m.n_admin_nets = (uint32_t)conf->n_admin_nets;
+	m.n_ignore_nets = (uint32_t)conf->n_ignore_nets;
+	memcpy(m.admin_nets, conf->admin_nets, sizeof(m.admin_nets));
+	memcpy(m.ignore_nets, conf->ignore_nets, sizeof(m.ignore_nets));
+	return proc_send(PROC_FWD, MSG_CONF_FWD, PROC_PARENT, -1, &m,
+	    sizeof(m));
 }
 
 static int
 send_astd(const struct trunkd_conf *conf)
 {
-	struct msg_conf_astd	*m;
-	int			 rv = -1;
+	struct msg_conf_astd	m;
 
-	if ((m = calloc(1, sizeof(*m))) == NULL)
+	memset(&m, 0, sizeof(m));
+	if (strlcpy_ok(m.ami_host, conf->ami_host, sizeof(m.ami_host)) ==
+	    -1 || strlcpy_ok(m.ami_user, conf->ami_user,
+	    sizeof(m.ami_user)) == -1)
 		return -1;
-	if (strlcpy_ok(m->ami_host, conf->ami_host, sizeof(m->ami_host)) ==
-	    -1 || strlcpy_ok(m->ami_user, conf->ami_user,
-	    sizeof(m->ami_user)) == -1)
-		goto out;
-	m->ami_port = conf->ami_port;
-	m->ab_ipv6_prefix = conf->ab_ipv6_prefix;
-	m->ab_dry_run = conf->ab_dry_run != 0;
-	m->ab_threshold = conf->ab_threshold;
-	m->ab_window = conf->ab_window;
-	m->ab_ban_time = conf->ab_ban_time;
-	m->ab_multiplier = conf->ab_multiplier;
-	m->ab_max_ban_time = conf->ab_max_ban_time;
-	m->ab_memory = conf->ab_memory;
-	memcpy(m->ab_weight, conf->ab_weight, sizeof(m->ab_weight));
-	m->n_ignore_nets = (uint32_t)conf->n_ignore_nets;
-	memcpy(m->ignore_nets, conf->ignore_nets, sizeof(m->ignore_nets));
-	rv = proc_send(PROC_ASTD, MSG_CONF_ASTD, PROC_PARENT, -1, m,
-	    sizeof(*m));
-out:
-	free(m);
-	return rv;
+	m.ami_port = conf->ami_port;
+	m.ab_ipv6_prefix = conf->ab_ipv6_prefix;
+	m.ab_dry_run = conf->ab_dry_run != 0;
+	m.ab_threshold = conf->ab_threshold;
+	m.ab_window = conf->ab_window;
+	m.ab_ban_time = conf->ab_ban_time;
+	m.ab_multiplier = conf->ab_multiplier;
+	m.ab_max_ban_time = conf->ab_max_ban_time;
+	m.ab_memory = conf->ab_memory;
+	memcpy(m.ab_weight, conf->ab_weight, sizeof(m.ab_weight));
+	m.n_ignore_nets = (uint32_t)conf->n_ignore_nets;
+	memcpy(m.ignore_nets, conf->ignore_nets, sizeof(m.ignore_nets));
+	return proc_send(PROC_ASTD, MSG_CONF_ASTD, PROC_PARENT, -1, &m,
+	    sizeof(m));
 }
 
 static int (*const send_role[PROC_MAX])(const struct trunkd_conf *) = {
