@@ -92,6 +92,8 @@ struct export {
 	size_t			 ndids;
 };
 
+/* Before lock-down: jansson's allocator (wiping) and hash seed. */
+void	export_init(void);
 /* Parse and check; on error -1 with a one-line reason in err. */
 int	export_parse(const char *json, size_t len, struct export *,
 	    char *err, size_t errlen);

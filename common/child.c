@@ -154,6 +154,12 @@ child_conf(void)
 	return ch.conf;
 }
 
+const struct msg_conf_sandbox *
+child_sandbox(void)
+{
+	return ch.have_sandbox ? &ch.sandbox : NULL;
+}
+
 /* The role's settings; kept until replaced by a reload. */
 static void
 child_conf_role(struct imsg *imsg)

@@ -50,6 +50,8 @@ int	child_cmd_out(uint32_t ctlid, int done, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 /* The role's own settings (struct msg_conf_<role>), once received. */
 const void *child_conf(void);
+/* The sandbox settings (chroot, ids), once received. */
+const struct msg_conf_sandbox *child_sandbox(void);
 /* Queue a message to a process (through the parent). */
 int	child_send(uint32_t type, enum proc_id to, int fd, const void *data,
 	    size_t len);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "local.h"
 #include "imsg.h"
 #include "proto.h"
 #include "util.h"
@@ -34,7 +35,15 @@ usage(void)
 	    "  firewall flush              remove trunkd's nftables table\n"
 	    "  ban ADDR[/LEN] [SECONDS] [REASON]\n"
 	    "  unban ADDR[/LEN]\n"
-	    "  bans                        bans with their remaining time\n");
+	    "  bans                        bans with their remaining time\n"
+	    "  setup [-f file]             users, directories, secrets; what is\n"
+	    "                              left to do by hand (no trunkd needed)\n"
+	    "  db init [-f file]           create or migrate the database schema\n"
+	    "  ca init [-f file]           make the admin CA (ECDSA P-384)\n"
+	    "  admin add [-f file] NAME --role R [--tenant T]\n"
+	    "  admin list [-f file]\n"
+	    "  admin revoke [-f file] NAME\n"
+	    "  audit verify [-f file]      check the audit trail's hash chain\n");
 	exit(1);
 }
 
@@ -204,22 +213,56 @@ static const struct command {
 	{ { "bans" }, NULL, PROC_FWD, "bans", 0, 0 },
 };
 
+/*
+ * Commands that run here, without trunkd.  They get the arguments after
+ * their words, with the last word as argv[0] (for getopt).
+ */
+static const struct local_command {
+	const char	*words[2];
+	int		(*fn)(int, char *[]);
+} local_commands[] = {
+	{ { "setup" }, setup_main },
+	{ { "db", "init" }, cmd_db_init },
+	{ { "ca", "init" }, cmd_ca_init },
+	{ { "admin", "add" }, cmd_admin_add },
+	{ { "admin", "list" }, cmd_admin_list },
+	{ { "admin", "revoke" }, cmd_admin_revoke },
+	{ { "audit", "verify" }, cmd_audit_verify },
+};
+
+/* How many words of argv name the command: 0 if they do not. */
+static int
+words_match(const char *const words[2], int argc, char *argv[])
+{
+	int	n = words[1] != NULL ? 2 : 1;
+
+	if (argc < n || strcmp(argv[0], words[0]) != 0 ||
+	    (n == 2 && strcmp(argv[1], words[1]) != 0))
+		return 0;
+	return n;
+}
+
 /* The command the words name, and how many words that took. */
 static const struct command *
 command_lookup(int argc, char *argv[], int *used)
 {
 	size_t	i;
 
-	for (i = 0; i < nitems(commands); i++) {
-		const struct command *c = &commands[i];
-		int n = c->words[1] != NULL ? 2 : 1;
+	for (i = 0; i < nitems(commands); i++)
+		if ((*used = words_match(commands[i].words, argc, argv)) > 0)
+			return &commands[i];
+	return NULL;
+}
 
-		if (argc < n || strcmp(argv[0], c->words[0]) != 0 ||
-		    (n == 2 && strcmp(argv[1], c->words[1]) != 0))
-			continue;
-		*used = n;
-		return c;
-	}
+static const struct local_command *
+local_lookup(int argc, char *argv[], int *used)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(local_commands); i++)
+		if ((*used = words_match(local_commands[i].words, argc,
+		    argv)) > 0)
+			return &local_commands[i];
 	return NULL;
 }
 
@@ -228,10 +271,12 @@ main(int argc, char *argv[])
 {
 	const char	*sock = CTL_DEFAULT_SOCKET;
 	const struct command	*cmd;
+	const struct local_command *lcmd;
 	struct imsgbuf		 ibuf;
 	int			 c, fd, rv, used;
 
-	while ((c = getopt(argc, argv, "s:")) != -1) {
+	/* "+": options after the command are the command's own */
+	while ((c = getopt(argc, argv, "+s:")) != -1) {
 		switch (c) {
 		case 's':
 			sock = optarg;
@@ -244,6 +289,11 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
+	if ((lcmd = local_lookup(argc, argv, &used)) != NULL) {
+		if (geteuid() != 0)
+			errx(1, "must run as root");
+		return lcmd->fn(argc - used + 1, argv + used - 1);
+	}
 	if ((cmd = command_lookup(argc, argv, &used)) == NULL) {
 		fprintf(stderr, "trunkctl: unknown command \"%s\"\n", argv[0]);
 		usage();

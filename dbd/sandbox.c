@@ -1,6 +1,7 @@
 /*
  * dbd: the MariaDB broker.  The connector may reconnect at any time, so
- * dbd may open TCP or UNIX stream sockets, and nothing else.
+ * dbd may open TCP or UNIX stream sockets, and read the database's CA
+ * (/db-ca.pem in its chroot) on every connection: read-only opens.
  * The common rules (imsg, libevent, malloc, OpenSSL) and the file probes
  * answered with EACCES come from common/sandbox.c.
  */
@@ -32,5 +33,6 @@ const struct sandbox_policy dbd_sandbox = {
 	.nrules = SB_NRULES(dbd_rules),
 	.keep_net_admin = 0,
 	.may_write_files = 0,
+	.may_read_files = 1,		/* the CA: see dbd.c */
 	.max_files = 64,		/* imsg and a few connections */
 };

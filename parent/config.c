@@ -25,6 +25,8 @@
 #define TRUNKD_LIBEXECDIR	"/usr/local/libexec/trunkd"
 #endif
 
+int	config_users_later;
+
 const char *const ab_event_names[AB_EVENT_MAX] = {
 	[AB_CHALLENGE_RESPONSE_FAILED] = "ChallengeResponseFailed",
 	[AB_INVALID_ACCOUNT_ID] = "InvalidAccountID",
@@ -354,7 +356,14 @@ config_user_resolve(const char *s, struct conf_role *r, char *err,
 		    config_quote(name, q, sizeof(q)));
 		return -1;
 	}
-	if ((pw = getpwnam(name)) == NULL) {
+	if ((pw = getpwnam(name)) == NULL && config_users_later) {
+		/* uid 0 marks a user still to be added */
+		memset(r->user, 0, sizeof(r->user));
+		(void)strlcpy(r->user, name, sizeof(r->user));
+		r->uid = r->gid = 0;
+		return 0;
+	}
+	if (pw == NULL) {
 		(void)snprintf(err, errlen, "unknown user %s",
 		    config_quote(name, q, sizeof(q)));
 		return -1;

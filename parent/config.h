@@ -134,6 +134,11 @@ const char *config_quote(const char *s, char *buf, size_t len);
 int	config_addr_parse(const char *, char *out, size_t outlen);
 /* A login or user name: letters, digits, "_", ".", "-"; not "-" first. */
 int	config_name_ok(const char *);
+/*
+ * Set by `trunkctl setup`, which reads the file before it adds the users
+ * named in it: an unknown user name is then kept with uid and gid 0.
+ */
+extern int config_users_later;
 /* A user name (getpwnam) or "uid:gid" into r; root is refused. */
 int	config_user_resolve(const char *, struct conf_role *r, char *err,
 	    size_t errlen);

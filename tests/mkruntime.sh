@@ -3,6 +3,8 @@
 # A private runtime tree for trunkd: configuration, root-only secrets,
 # generated certificates (ECDSA P-384) and the chroot directories.  Used by
 # the integration tests (numeric users) and by `make demo` (real users).
+# DB_PORT, DB_CA and DB_LOCKOUT, if set, point the database block at a
+# test server (tests/db/mariadb.sh) and set the TOTP lockout.
 set -eu
 rt=$1 libexec=$2 webuser=$3 dbuser=$4 astuser=$5 port=${6:-8443}
 
@@ -44,11 +46,12 @@ web {
 	chroot "$rt/chroot/web"
 }
 database {
-	host "127.0.0.1" port 3306
+	host "127.0.0.1" port ${DB_PORT:-3306}
 	name "trunkd"
 	user "trunkd" password file "$rt/etc/secrets/db.pass"
 	owner "trunkd_owner" password file "$rt/etc/secrets/dbowner.pass"
-	tls ca "$rt/etc/ca.crt"
+	tls ca "${DB_CA:-$rt/etc/ca.crt}"
+	totp failures 5 lockout ${DB_LOCKOUT:-900}
 	data key "$rt/etc/secrets/data.key"
 	user $dbuser
 	chroot "$rt/chroot/db"

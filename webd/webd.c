@@ -1,6 +1,8 @@
 /*
  * webd: the only process that faces the network.  This file holds its
- * start-up; TLS, HTTP and the console come in their own files.
+ * start-up and reload: the TLS context and the CSRF key from the
+ * parent's blobs, evhttp on the listening socket the parent passed, and
+ * the answers from dbd.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -9,8 +11,15 @@
 #include "child.h"
 #include "log.h"
 #include "sandbox.h"
+#include "webd.h"
 
 static int	listen_fd = -1;
+
+const struct msg_conf_webd *
+webd_conf(void)
+{
+	return child_conf();
+}
 
 static int
 webd_fd(uint32_t type, int fd)
@@ -21,11 +30,81 @@ webd_fd(uint32_t type, int fd)
 	return 0;
 }
 
+static SSL_CTX *
+webd_tls(void)
+{
+	const struct msg_conf_webd	*conf = webd_conf();
+	SSL_CTX				*ctx;
+	char				 err[PROTO_ERR_MAX];
+
+	if (!proto_str_ok(conf->tls_groups, sizeof(conf->tls_groups))) {
+		log_warnx("malformed tls groups");
+		return NULL;
+	}
+	if ((ctx = tls_ctx_new(conf->tls_groups, err, sizeof(err))) == NULL)
+		log_warnx("TLS: %s", err);
+	return ctx;
+}
+
+static int
+webd_prepare(struct event_base *base)
+{
+	SSL_CTX	*ctx;
+
+	if (listen_fd == -1) {
+		log_warnx("no listening socket");
+		return -1;
+	}
+	if ((ctx = webd_tls()) == NULL)
+		return -1;
+	if (csrf_init() == -1) {
+		log_warnx("no usable CSRF key (16 bytes at least)");
+		return -1;
+	}
+	db_init(base);
+	if (http_init(base, listen_fd, webd_conf(), ctx) == -1) {
+		log_warnx("HTTP set-up failed");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+webd_start(struct event_base *base)
+{
+	http_start();
+}
+
+/* SIGHUP: the parent sent the blobs again; open connections keep theirs. */
+static int
+webd_reload(void)
+{
+	SSL_CTX	*ctx;
+
+	if ((ctx = webd_tls()) == NULL || csrf_init() == -1) {
+		SSL_CTX_free(ctx);
+		blob_wipe_all();
+		return -1;
+	}
+	http_set_ctx(ctx);
+	http_set_conf(webd_conf());
+	log_info("TLS context, client CA and CRL reloaded");
+	return 0;
+}
+
+static int
+webd_dispatch(struct imsg *imsg, enum proc_id from)
+{
+	if (imsg->hdr.type != MSG_DB_RESP)
+		return -1;
+	return db_answer(imsg->data, imsg->datalen);
+}
+
 static void
 webd_state(char *buf, size_t len)
 {
-	(void)snprintf(buf, len, "listening socket %s",
-	    listen_fd != -1 ? "held" : "missing");
+	(void)snprintf(buf, len, "%d connections of %u",
+	    http_connections(), webd_conf()->max_connections);
 }
 
 static const struct child_ops webd_ops = {
@@ -35,6 +114,10 @@ static const struct child_ops webd_ops = {
 	    1U << BLOB_CLIENT_CA | 1U << BLOB_CLIENT_CRL | 1U << BLOB_CSRF_KEY,
 	.blob = blob_keep,
 	.fd = webd_fd,
+	.prepare = webd_prepare,
+	.start = webd_start,
+	.reload = webd_reload,
+	.dispatch = webd_dispatch,
 	.state = webd_state,
 };
 

@@ -48,7 +48,9 @@ struct conn {
 	struct bufferevent	*ssl_bev;
 	SSL			*ssl;
 	struct event		*deadline;	/* handshake + head timeout */
-	struct event		*kick;		/* input left below the gate */
+	struct event		*kick;		/* after an answer */
+	struct evbuffer_cb_entry *out_cb;	/* the TLS layer wrote */
+	int			 closing;	/* once the answer is out */
 	/* the gate: one request head at a time, then its body */
 	char			 head[WEB_HEAD_MAX];
 	size_t			 headlen;
@@ -62,6 +64,9 @@ struct conn {
 	uint8_t			 fpr[PROTO_FPR_LEN];
 	struct admin		 admin;
 };
+
+/* ---- webd.c ---- */
+const struct msg_conf_webd *webd_conf(void);
 
 /* ---- gate.c ---- */
 enum bufferevent_filter_result gate_input(struct evbuffer *,
@@ -80,16 +85,22 @@ void	 http_start(void);
 int	 http_connections(void);
 struct conn *http_conn(struct evhttp_request *);
 void	 http_close(struct conn *);
+void	 http_set_conf(const struct msg_conf_webd *);
 
 /* A request being answered, possibly after one or more calls to dbd. */
 struct wreq {
 	struct evhttp_request	*req;
 	enum evhttp_cmd_type	 method;
-	char			 path[512];	/* decoded, without query */
+	int			 api;		/* under /api/ */
+	int			 closing;	/* Connection: close */
+	char			 peer[64];
+	char			 path[512];	/* as sent, without query */
+	char			 pathbuf[512];
 	char			*parts[8];	/* path split on "/" */
 	int			 nparts;
-	char			 pathbuf[512];
-	struct evkeyvalq	 query;
+	json_t			*query;		/* decoded, as strings */
+	char			*body;		/* NUL-terminated */
+	size_t			 bodylen;
 	json_t			*form;		/* POST body as strings */
 	uint8_t			 fpr[PROTO_FPR_LEN];
 	struct admin		 admin;		/* copy: the conn may go */
@@ -98,7 +109,12 @@ struct wreq {
 	void			(*done)(struct wreq *);
 	json_t			*res[4];
 	int			 status[4];
-	const void		*ctx;		/* the page's own */
+	struct wfetch {
+		struct wreq	*w;
+		int		 slot;
+	}			 fetch[4];
+	void			(*identified)(struct wreq *);
+	void			*ctx;		/* the page's own, freed with it */
 	long long		 id;
 };
 
@@ -110,6 +126,10 @@ void	 reply_error(struct wreq *, int code, const char *msg);
 const char *status_text(int code);
 void	 wreq_free(struct wreq *);
 const char *wreq_query(struct wreq *, const char *key);
+void	 http_set_admin(struct wreq *, const struct admin *);
+void	 http_forget_admin(struct wreq *);
+/* WHOAMI once per connection, then next(); errors are answered. */
+void	 http_identify(struct wreq *, void (*next)(struct wreq *));
 
 /* ---- db.c ---- */
 typedef void	(*db_cb)(void *arg, int status, json_t *answer,
@@ -119,9 +139,15 @@ void	 db_init(struct event_base *);
 void	 db_call(uint32_t op, const uint8_t fpr[PROTO_FPR_LEN],
 	    const char *totp, json_t *body, db_cb, void *arg);
 int	 db_answer(const void *data, size_t len);
-/* wreq_fetch: one of the parallel calls of a request into res[slot]. */
+/*
+ * Parallel calls for one request: wreq_begin(), wreq_fetch() for each
+ * (the answer lands in res[slot], status[slot]), wreq_end(); done() runs
+ * once all have answered.  wreq_fetch takes the reference to body.
+ */
+void	 wreq_begin(struct wreq *, void (*done)(struct wreq *));
 void	 wreq_fetch(struct wreq *, int slot, uint32_t op, json_t *body,
 	    const char *totp);
+void	 wreq_end(struct wreq *);
 int	 db_status_http(int status);
 const char *db_status_text(int status);
 
@@ -137,6 +163,9 @@ extern const size_t	webd_css_len;
 
 /* ---- routing: ui.c, api.c ---- */
 void	 ui_handle(struct wreq *);
+void	 ui_error(struct wreq *, int code, const char *msg);
 void	 api_handle(struct wreq *);
+void	 api_error(struct wreq *, int code, const char *msg,
+	    const char *field);
 
 #endif /* TRUNKD_WEBD_H */

@@ -127,7 +127,9 @@ start() {
 		if [ -s "$dir/port" ]; then port=$(cat "$dir/port")
 		else port=$(free_port); fi
 		write_cnf "$port"
-		mariadbd --defaults-file="$dir/my.cnf" >/dev/null 2>&1 &
+		# No descriptor of the caller's (a test's pipes) stays open.
+		mariadbd --defaults-file="$dir/my.cnf" </dev/null >/dev/null \
+		    2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 		n=0
 		while [ $n -lt 300 ]; do
 			if [ -S "$dir/run/mariadbd.sock" ] &&
@@ -192,9 +194,11 @@ users() {
 	done
 	sql <<EOF
 CREATE DATABASE IF NOT EXISTS \`$1\`;
-CREATE USER IF NOT EXISTS '$2'@'127.0.0.1' IDENTIFIED BY '$opw' REQUIRE SSL;
+CREATE USER IF NOT EXISTS '$2'@'127.0.0.1';
+ALTER USER '$2'@'127.0.0.1' IDENTIFIED BY '$opw' REQUIRE SSL;
 GRANT ALL PRIVILEGES ON \`$1\`.* TO '$2'@'127.0.0.1' WITH GRANT OPTION;
-CREATE USER IF NOT EXISTS '$4'@'127.0.0.1' IDENTIFIED BY '$upw' REQUIRE SSL;
+CREATE USER IF NOT EXISTS '$4'@'127.0.0.1';
+ALTER USER '$4'@'127.0.0.1' IDENTIFIED BY '$upw' REQUIRE SSL;
 EOF
 }
 

@@ -44,9 +44,10 @@ for role in webd dbd fwd astd; do
 	[ "$(readlink "/proc/$pid/root")" = "$RT/chroot/$dir" ]
 	ok $? "$role: root is its chroot $RT/chroot/$dir"
 	# Sockets, and libevent's epoll fd and internal signal pipe: nothing
-	# that names a file or a directory (which could lead out of a chroot).
+	# that names a file or a directory outside the chroot (which could
+	# lead out of it; astd keeps its own config directory open).
 	fds=$(for f in /proc/$pid/fd/*; do readlink "$f"; done)
-	bad=$(echo "$fds" | grep -v -e '^socket:' -e '^anon_inode:\[eventpoll\]$' -e '^pipe:')
+	bad=$(echo "$fds" | grep -v -e '^socket:' -e '^anon_inode:\[eventpoll\]$' -e '^pipe:' -e "^$RT/chroot/$dir/")
 	[ -z "$bad" ] && [ $(echo "$fds" | grep -c '^pipe:') -le 2 ] &&
 	    [ $(echo "$fds" | grep -c '^socket:') -ge 4 ]
 	ok $? "$role: only sockets (and libevent's epoll fd and pipe) open${bad:+ (also: $bad)}"
