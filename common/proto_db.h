@@ -38,6 +38,27 @@
  * the object for GET/CREATE/UPDATE (a created digest trunk also carries
  * "sip_password" exactly once), {} for DELETE; on error {"error": "text",
  * "field": "networks[1]"} with a DB_E_* status.
+ *
+ * Added by dbd (compatible: new optional fields only):
+ *   - TRUNK_* take an optional "description" (free text, 255 bytes, no
+ *     control characters; stored and shown as is, never exported).
+ *   - *_UPDATE: "id" is required, every other field is optional and keeps
+ *     its value when left out; a trunk's tenant_id cannot change.
+ *   - List filters: TRUNK_LIST {"tenant_id"}, DID_LIST {"tenant_id",
+ *     "trunk_id"}; lists also answer "per_page".  Other filters: none.
+ *   - BAN_ADD "reason" is optional ("admin").
+ *   - Answer objects: WHOAMI {"id", "name", "role", "tenant_id"|null};
+ *     ADMIN {"id", "name", "fingerprint" (64 hex), "role", "tenant_id",
+ *     "disabled", "locked", "created"}; BAN {"id", "address", "reason",
+ *     "source": "autoban"|"admin", "first_seen", "last_seen", "expires",
+ *     "offences"}; AUDIT {"id", "ts", "admin", "tenant_id", "action",
+ *     "object", "object_id", "generation", "detail": {...}}; DASHBOARD
+ *     {"tenants", "trunks", "dids", "carriers", "active_bans",
+ *     "generation", "applied_generation", "last_apply_error"|null,
+ *     "live": astd's last AST_LIVE object (superadmin) | null}.  A digest
+ *     trunk shows "username"; a carrier never shows its password.
+ *   - The md5 credential of a digest trunk is md5(username:asterisk:
+ *     password): Asterisk's default realm.
  */
 #ifndef TRUNKD_PROTO_DB_H
 #define TRUNKD_PROTO_DB_H

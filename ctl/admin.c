@@ -103,18 +103,6 @@ admin_dir(const struct trunkd_conf *conf, char *buf, size_t len)
 		err(1, "%s", buf);
 }
 
-static void
-random_password(char *out, size_t len)
-{
-	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-	    "abcdefghijkmnopqrstuvwxyz23456789";
-	size_t	i;
-
-	for (i = 0; i + 1 < len; i++)
-		out[i] = alphabet[arc4random_uniform(sizeof(alphabet) - 1)];
-	out[i] = '\0';
-}
-
 /* Parse NAME --role R [--tenant T]. */
 static void
 add_args(int argc, char *argv[], const char **name, const char **role,
@@ -216,7 +204,7 @@ cmd_admin_add(int argc, char *argv[])
 	    (serial = BN_bn2hex(bn)) == NULL)
 		errx(1, "certificate fingerprint");
 	BN_free(bn);
-	random_password(p12pass, sizeof(p12pass));
+	crypt_password(p12pass, sizeof(p12pass));
 	if ((p12 = PKCS12_create(p12pass, name, key, cert, NULL, 0, 0, 0, 0,
 	    0)) == NULL)
 		errx(1, "PKCS#12");

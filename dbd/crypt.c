@@ -2,6 +2,7 @@
  * AES-256-GCM with OpenSSL's EVP interface; a random 96-bit nonce per
  * value (a few thousand values per key: far from the collision bound).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -111,4 +112,18 @@ crypt_open(const uint8_t key[CRYPT_KEY_LEN], const char *aad,
 		explicit_bzero(out, outsize);
 	EVP_CIPHER_CTX_free(ctx);
 	return rv;
+}
+
+void
+crypt_password(char *out, size_t len)
+{
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	    "abcdefghijkmnopqrstuvwxyz23456789";
+	size_t	i;
+
+	/* 57 symbols: 32 of them carry 186 bits. */
+	for (i = 0; i + 1 < len; i++)
+		out[i] = alphabet[arc4random_uniform(sizeof(alphabet) - 1)];
+	if (len > 0)
+		out[i] = '\0';
 }

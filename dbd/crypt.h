@@ -26,4 +26,7 @@ int	crypt_open(const uint8_t key[CRYPT_KEY_LEN], const char *aad,
 	    const uint8_t *in, size_t inlen, uint8_t *out, size_t outsize,
 	    size_t *outlen);
 
+/* A password from the CSPRNG: len - 1 characters without look-alikes. */
+void	crypt_password(char *out, size_t len);
+
 #endif /* TRUNKD_CRYPT_H */

@@ -105,6 +105,8 @@ json_t		*req_row(struct req *, const char *sql, const struct db_val *,
 		    size_t n, json_t *(*fn)(struct db_res *), const char *what);
 int		 req_count(struct req *, const char *sql, const struct db_val *,
 		    size_t n, uint64_t *out);
+/* {"id": column 0, "v": column 1}: rows to attach to their owner. */
+json_t		*req_pair_json(struct db_res *);
 /* "a,b" <-> ["a", "b"] for short lists stored in one column. */
 json_t		*csv_array(const char *);
 int		 array_csv(const json_t *, char *buf, size_t len);
@@ -132,8 +134,6 @@ int		 secret_seal(const char *aad, const void *in, size_t len,
 		    uint8_t *out, size_t outsize, size_t *outlen);
 int		 secret_open(const char *aad, const uint8_t *in, size_t len,
 		    char *out, size_t outsize);
-/* A SIP password: 32 characters from the CSPRNG. */
-void		 secret_password(char *out, size_t len);
 
 /* Handlers, one file per object. */
 int		 req_whoami(struct req *);

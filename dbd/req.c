@@ -324,6 +324,13 @@ req_count(struct req *r, const char *sql, const struct db_val *v, size_t n,
 }
 
 json_t *
+req_pair_json(struct db_res *res)
+{
+	return json_pack("{s:I,s:s}", "id", (json_int_t)db_int(res, 0), "v",
+	    db_str(res, 1));
+}
+
+json_t *
 csv_array(const char *s)
 {
 	json_t		*arr;
@@ -460,11 +467,21 @@ mutation_commit(struct req *r)
 	row.detail = detail;
 	v = DB_INT(r->generation);
 	if (db_exec(r->db, sql_set_generation, &v, 1, NULL) == -1 ||
-	    audit_append(r->db, &row) == -1 || db_commit(r->db) == -1) {
+	    audit_append(r->db, &row) == -1) {
 		free(detail);
 		return req_dberr(r);
 	}
 	free(detail);
+	if (db_commit(r->db) == -1) {
+		/* Lost during COMMIT itself: the outcome is the server's. */
+		if (db_last_err(r->db) == DB_ERR_GONE) {
+			link_check();
+			return req_fail(r, DB_E_UNAVAILABLE, NULL, "the database "
+			    "went away during the commit: look whether the "
+			    "change was saved");
+		}
+		return req_dberr(r);
+	}
 	return 0;
 }
 

@@ -76,13 +76,6 @@ carrier_json_export(struct db_res *res)
 	return carrier_row(res, 1);
 }
 
-static json_t *
-pair_json(struct db_res *res)
-{
-	return json_pack("{s:I,s:s}", "id", (json_int_t)db_int(res, 0), "v",
-	    db_str(res, 1));
-}
-
 static int
 carriers_complete(struct req *r, json_t *items, uint64_t id)
 {
@@ -91,7 +84,7 @@ carriers_complete(struct req *r, json_t *items, uint64_t id)
 	size_t		 i, j;
 
 	v[0] = v[1] = DB_INT(id);
-	if ((rows = req_rows(r, sql_nets, v, 2, pair_json)) == NULL)
+	if ((rows = req_rows(r, sql_nets, v, 2, req_pair_json)) == NULL)
 		return -1;
 	json_array_foreach(items, i, c)
 		json_array_foreach(rows, j, row)

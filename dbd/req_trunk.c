@@ -140,13 +140,6 @@ trunk_json_export(struct db_res *res)
 	return trunk_row(res, 1);
 }
 
-static json_t *
-pair_json(struct db_res *res)
-{
-	return json_pack("{s:I,s:s}", "id", (json_int_t)db_int(res, 0), "v",
-	    db_str(res, 1));
-}
-
 /* Append each (trunk id, value) row to that trunk's list `key`. */
 static int
 attach(struct req *r, json_t *byid, const char *sql, const char *key,
@@ -159,7 +152,7 @@ attach(struct req *r, json_t *byid, const char *sql, const char *key,
 
 	v[0] = v[1] = DB_INT(tenant);
 	v[2] = v[3] = DB_INT(trunk);
-	if ((rows = req_rows(r, sql, v, 4, pair_json)) == NULL)
+	if ((rows = req_rows(r, sql, v, 4, req_pair_json)) == NULL)
 		return -1;
 	json_array_foreach(rows, i, row) {
 		(void)snprintf(id, sizeof(id), "%lld", (long long)
@@ -508,7 +501,7 @@ make_cred(struct req *r, struct trunk *t, char *password, size_t pwlen,
 	char		 hex[2 * 16 + 1], aad[128], plain[256];
 	int		 rv = -1;
 
-	secret_password(password, pwlen);
+	crypt_password(password, pwlen);
 	if (t->username[0] == '\0')
 		(void)strlcpy(t->username, t->name, sizeof(t->username));
 	(void)snprintf(plain, sizeof(plain), "%s:%s:%s", t->username,

@@ -1,4 +1,4 @@
-/* Values sealed under dbd's data key, and generated SIP passwords. */
+/* Values sealed under dbd's data key. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,17 +23,4 @@ secret_open(const char *aad, const uint8_t *in, size_t len, char *out,
 		return -1;
 	out[n] = '\0';
 	return 0;
-}
-
-void
-secret_password(char *out, size_t len)
-{
-	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-	    "abcdefghijkmnopqrstuvwxyz23456789";
-	size_t	i;
-
-	/* 57 symbols: 32 of them carry 186 bits, no look-alikes. */
-	for (i = 0; i + 1 < len; i++)
-		out[i] = alphabet[arc4random_uniform(sizeof(alphabet) - 1)];
-	out[i] = '\0';
 }

@@ -236,6 +236,16 @@ fw_state_ban_ok(const struct proto_net *n, char *why, size_t len)
 				fw_net_fmt(&fw.nets[src][i], hit, sizeof(hit));
 				break;
 			}
+		/* the admin networks of trunkd.conf are kept as ranges */
+		for (i = 0; src == NB_ADMIN && hit[0] == '\0' &&
+		    i < fw.conf_admin.n; i++) {
+			struct fw_ranges one = { &fw.conf_admin.v[i], 1, 1 };
+			struct proto_net net;
+
+			if (fw_ranges_overlap(&one, &r) &&
+			    fw_range_net(&fw.conf_admin.v[i], &net) == 0)
+				fw_net_fmt(&net, hit, sizeof(hit));
+		}
 		(void)snprintf(why, len, "%s is never banned: it meets %s%s%s",
 		    buf, fw_nb_name[src], hit[0] ? " " : "", hit);
 		return EPERM;

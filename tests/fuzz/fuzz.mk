@@ -14,3 +14,6 @@ $(O)/fuzz/%: tests/fuzz/%.c
 
 FUZZERS		+= $(O)/fuzz/imsg_fuzz
 $(O)/fuzz/imsg_fuzz: common/imsg.c common/imsg.h
+
+FUZZERS		+= $(O)/fuzz/ami_fuzz
+$(O)/fuzz/ami_fuzz: astd/amiparse.c astd/autoban.c astd/net.c

@@ -11,7 +11,7 @@
 command -v python3 >/dev/null || skip_all "needs python3"
 ip netns add "$NS" && in_ns ip link set lo up && fw_net_setup ||
     { echo "Bail out! network set-up"; exit 1; }
-fw_listen || { echo "Bail out! listener"; exit 1; }
+fw_listen 5060 8443 || { echo "Bail out! listener"; exit 1; }
 drv_start -a 203.0.113.0/24 -a 2001:db8:a::/48 ||
     { cat "$RT/drv"; echo "Bail out! fwdrive"; exit 1; }
 

@@ -12,20 +12,9 @@ command -v mariadbd >/dev/null || skip_all "mariadb-server not installed"
 ip link set lo up
 in_ns() { "$@"; }	# this whole script runs in its own namespace
 
-db_setup || { echo "Bail out! database set-up"; exit 1; }
-ADM=$RT/rt/etc/admins
-for a in sa1 sa2 sa3 sa4 sa5 sa6; do
-	admin_add $a superadmin || { echo "Bail out! admin $a"; exit 1; }
-done
-"$TRUNKD_OBJ/trunkd" -d -v -f "$CONF" >"$RT/trunkd.log" 2>&1 &
-TRUNKD_PID=$!
-wait_for 15 grep -q 'all processes configured' "$RT/trunkd.log"
-ok $? "trunkd starts with the database"
-wait_for 15 sh -c "curl -sk --cert $ADM/sa1.crt --key $ADM/sa1.key \
-    https://127.0.0.1:8443/api/v1/whoami | grep -q sa1"
-ok $? "the API answers once dbd has its database"
-
-WEB=https://127.0.0.1:8443
+. "$(dirname "$0")/web.sh"
+web_db_start sa1 sa2 sa3 sa4 sa5 sa6
+ok $? "trunkd starts with the database, and the API answers"
 sql() { sh "$DBH" sql "$RT/db" "USE trunkd; $1"; }
 # ac ADMIN CURL-ARGS...: curl as an enrolled admin; the body on stdout.
 ac() {
@@ -233,4 +222,5 @@ pid=$(ctl() { "$TRUNKD_OBJ/trunkctl" -s "$RT/rt/run/trunkd.sock" "$@"; }; ctl st
 [ "$(awk '$1 == "Seccomp:" { print $2 }' /proc/$pid/status)" = 2 ]
 ok $? "webd still in its seccomp filter"
 kill -0 "$TRUNKD_PID"; ok $? "trunkd still running"
+[ "$tap_failed" -eq 0 ] || diag "$(tail -30 "$RT/trunkd.log")"
 done_testing

@@ -18,11 +18,12 @@ ast_cleanup() {
 }
 trap ast_cleanup EXIT INT TERM
 
+# Both exec in place (not in_ns, a function: $! would be a subshell).
 peer_start() {
-	in_ns python3 "$TOP/tests/peers/ami_peer.py" --port "$AMI_PORT" \
-	    --secret "$RT/etc/secrets/ami.secret" \
+	(exec ip netns exec "$NS" python3 "$TOP/tests/peers/ami_peer.py" \
+	    --port "$AMI_PORT" --secret "$RT/etc/secrets/ami.secret" \
 	    --pjsip "$CONF/pjsip_trunkd.conf" --control "$CTL" \
-	    >>"$RT/peer.log" 2>&1 &
+	    >>"$RT/peer.log" 2>&1) &
 	PEER_PID=$!
 	wait_for 5 test -S "$CTL"
 }
@@ -33,10 +34,10 @@ peer() { python3 "$TOP/tests/peers/ami_peer.py" --control "$CTL" --send "$*"; }
 astd_start() {
 	rm -f "$RT/astd.in"
 	mkfifo "$RT/astd.in"
-	in_ns "$TRUNKD_OBJ/tests/peers/astd_parent" \
+	(exec ip netns exec "$NS" "$TRUNKD_OBJ/tests/peers/astd_parent" \
 	    -x "$TRUNKD_OBJ/libexec/astd" -c "$RT/chroot/ast" \
 	    -u "$AST_UID" -g "$AST_UID" -s "$RT/etc/secrets/ami.secret" \
-	    -p "$AMI_PORT" "$@" <"$RT/astd.in" >>"$OUT" 2>&1 &
+	    -p "$AMI_PORT" "$@" <"$RT/astd.in" >>"$OUT" 2>&1) &
 	PARENT_PID=$!
 	exec 7>"$RT/astd.in"
 }

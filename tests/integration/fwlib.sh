@@ -69,8 +69,8 @@ def sock(kind, port):
     sel.register(s, selectors.EVENT_READ, (kind, port))
 for p in (5060, 9999, 10000):
     sock(socket.SOCK_DGRAM, p)
-for p in (5060, 8443):
-    sock(socket.SOCK_STREAM, p)
+for p in sys.argv[2:]:
+    sock(socket.SOCK_STREAM, int(p))
 log.write("ready\n")
 while True:
     for key, _ in sel.select():
@@ -107,9 +107,12 @@ sys.exit(0)
 EOF
 }
 
+# fw_listen [TCP-PORT...]: UDP 5060, 9999, 10000 and these TCP ports.
 fw_listen() {
 	: > "$RT/heard"
-	in_ns python3 "$RT/listen.py" "$RT/heard" &
+	# not through in_ns: $! must be the process itself, to kill it
+	ip netns exec "$NS" python3 "$RT/listen.py" "$RT/heard" "$@" </dev/null \
+	    >/dev/null 2>&1 &
 	FW_PIDS="$FW_PIDS $!"
 	wait_for 5 grep -q ready "$RT/heard"
 }
@@ -143,7 +146,7 @@ drv_start() {	# drv_start [fwdrive options]
 	chmod 0755 "$RT/chroot/fw"
 	rm -f "$RT/drv.in"
 	mkfifo "$RT/drv.in"
-	in_ns "$TRUNKD_OBJ/tests/peers/fwdrive" "$@" \
+	ip netns exec "$NS" "$TRUNKD_OBJ/tests/peers/fwdrive" "$@" \
 	    "$TRUNKD_OBJ/libexec/fwd" "$RT/chroot/fw" <"$RT/drv.in" \
 	    >"$RT/drv" 2>&1 &
 	DRV_PID=$!

@@ -107,3 +107,18 @@ webload() {
 	in_ns "$TRUNKD_OBJ/bench/webload" -C "$PKI/good.crt" \
 	    -K "$PKI/good.key" "$@"
 }
+
+# web_db_start ADMIN...: after tests/db/lib.sh, in the script's own
+# network namespace: MariaDB, the runtime tree and schema, the admins as
+# superadmins (certificates in $ADM), trunkd started and answering.
+web_db_start() {
+	db_setup || return 1
+	ADM=$RT/rt/etc/admins
+	for a in "$@"; do
+		admin_add "$a" superadmin || return 1
+	done
+	"$TRUNKD_OBJ/trunkd" -d -v -f "$CONF" >"$RT/trunkd.log" 2>&1 &
+	TRUNKD_PID=$!
+	wait_for 20 sh -c "curl -sk --cert $ADM/$1.crt --key $ADM/$1.key \
+	    $WEB/api/v1/whoami | grep -q '\"$1\"'"
+}

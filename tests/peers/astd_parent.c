@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,8 +162,8 @@ handle(struct imsg *imsg)
 		break;
 	case MSG_LOG:
 		l = imsg->data;
-		l->text[sizeof(l->text) - 1] = '\0';
-		printf("LOG %d %s\n", l->priority, l->text);
+		printf("LOG %d %.*s\n", l->priority, (int)strnlen(l->text,
+		    imsg->datalen - offsetof(struct msg_log, text)), l->text);
 		break;
 	case MSG_STATUS:
 		st = imsg->data;

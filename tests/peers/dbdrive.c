@@ -18,6 +18,7 @@
  *   sleep MS                  keep receiving -> "slept"
  *   badreq                    a DB_REQ whose json_len lies -> "sent"
  *   exited SECS               "exited" once dbd is gone, else "running"
+ *   clock                     monotonic milliseconds (for bench/db.sh)
  *
  * Everything dbd sends to fwd, astd or the log is also appended to the
  * events file (-e).  Every message dbd sends is checked against the
@@ -160,9 +161,10 @@ handle(struct imsg *imsg)
 	}
 	switch (type) {
 	case MSG_LOG:
+		/* Variable length: the text up to the payload's end. */
 		l = imsg->data;
-		l->text[sizeof(l->text) - 1] = '\0';
-		event("log %s", l->text);
+		event("log %.*s", (int)strnlen(l->text, imsg->datalen -
+		    offsetof(struct msg_log, text)), l->text);
 		break;
 	case MSG_DB_RESP:
 		r = imsg->data;
@@ -524,7 +526,9 @@ run(void)
 			m.json_len = 1000;	/* more than it carries */
 			send_msg(MSG_DB_REQ, PROC_WEBD, &m, MSG_DB_REQ_MIN + 2);
 			printf("sent\n");
-		} else if (strcmp(cmd, "exited") == 0) {
+		} else if (strcmp(cmd, "clock") == 0)
+			printf("%lld\n", (long long)now_ms());
+		else if (strcmp(cmd, "exited") == 0) {
 			(void)pump(args != NULL ? atoi(args) * 1000 : 5000,
 			    NULL);
 			printf("%s\n", gone ? "exited" : "running");
