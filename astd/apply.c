@@ -477,11 +477,15 @@ apply_export(const void *msg, size_t len)
 
 	if (ap.st != AP_FETCH)
 		return -1;	/* an export nobody asked for */
-	if ((r = jbuf_add(&ap.jb, msg, len)) == -1 ||
-	    (r == 1 && ap.jb.generation != ap.gen))
+	if ((r = jbuf_add(&ap.jb, msg, len)) == -1)
 		return -1;
 	if (r == 0)
 		return 0;
+	/* dbd sends its current generation: newer than asked, maybe. */
+	if (ap.jb.generation > ap.gen)
+		ap.gen = ap.jb.generation;
+	if (ap.gen > ap.want)
+		ap.want = ap.gen;
 	r = export_parse(ap.jb.data, ap.jb.len, &ex, ap.error,
 	    sizeof(ap.error));
 	jbuf_clear(&ap.jb);

@@ -160,20 +160,26 @@ dp_tenant(FILE *fp, const struct ex_tenant *n)
 	dp_catchall(fp, app);
 }
 
-/* The caller IDs a trunk may present: DIDs of its tenant or its own. */
+/* The caller IDs a trunk may present: DIDs of its tenant or its own, or
+ * any number (still only digits and '+', checked before). */
 static void
 dp_cid(FILE *fp, const struct export *ex, const struct ex_trunk *t)
 {
+	static const char *const what[] = { "its tenant's DIDs", "its DIDs",
+	    "any number" };
 	const struct ex_did	*d;
 	size_t			 i;
 
 	fprintf(fp, "\n; caller IDs trunk %llu may send (%s)\n"
-	    "[trunkd-cid-%llu]\n", (unsigned long long)t->id,
-	    t->cid_trunk ? "its DIDs" : "its tenant's DIDs",
+	    "[trunkd-cid-%llu]\n", (unsigned long long)t->id, what[t->cid],
 	    (unsigned long long)t->id);
+	if (t->cid == EX_CID_ANY) {
+		dp_catchall(fp, "NoOp()");
+		return;
+	}
 	for (i = 0; i < ex->ndids; i++) {
 		d = &ex->dids[i];
-		if (t->cid_trunk ? d->trunk_id == t->id :
+		if (t->cid == EX_CID_TRUNK ? d->trunk_id == t->id :
 		    d->tenant_id == t->tenant_id)
 			fprintf(fp, "exten => %s,1,NoOp()\n", d->number);
 	}

@@ -390,10 +390,13 @@ ex_trunk(struct ex_ctx *c, json_t *o, struct ex_trunk *t)
 		return ex_fail(c, "\"auth\" must be \"ip\" or \"digest\"");
 	if (ex_str(c, o, "callerid_policy", 0, buf, sizeof(buf)) == -1)
 		return -1;
-	if (buf[0] == '\0' || strcmp(buf, "tenant") == 0)
-		t->cid_trunk = 0;
+	if (buf[0] == '\0' || strcmp(buf, "dids") == 0 ||
+	    strcmp(buf, "tenant") == 0)
+		t->cid = EX_CID_TENANT;
 	else if (strcmp(buf, "trunk") == 0)
-		t->cid_trunk = 1;
+		t->cid = EX_CID_TRUNK;
+	else if (strcmp(buf, "any") == 0)
+		t->cid = EX_CID_ANY;
 	else
 		return ex_fail(c, "unknown callerid_policy");
 	if (t->digest) {

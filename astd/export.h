@@ -23,9 +23,12 @@
 #define EX_CARRIERS_MAX		256
 #define EX_DIDS_MAX		100000
 #define EX_CHANNELS_MAX		100000
-#define EX_CALL_SECONDS_MAX	86400
+#define EX_CALL_SECONDS_MAX	604800
 
 enum ex_transport { EX_UDP = 0, EX_TCP, EX_TLS };
+/* The caller IDs a trunk may send: its tenant's DIDs, its own, any
+ * number (callerid_policy "dids" or "tenant", "trunk", "any"). */
+enum ex_cid { EX_CID_TENANT = 0, EX_CID_TRUNK, EX_CID_ANY };
 
 struct ex_tenant {
 	uint64_t	id;
@@ -45,7 +48,7 @@ struct ex_trunk {
 	char		endpoint[EX_NAME_MAX];
 	int		digest;
 	int		enabled;
-	int		cid_trunk;		/* caller ID: this trunk's DIDs */
+	enum ex_cid	cid;
 	enum ex_transport transport;
 	uint32_t	max_channels;		/* 0: no limit */
 	uint32_t	max_contacts;		/* digest */

@@ -496,6 +496,8 @@ config_print(const struct trunkd_conf *c, FILE *fp)
 
 	fprintf(fp, "\nfirewall {\n");
 	print_kv(fp, "table", c->fw_table);
+	if (c->fw_netns[0] != '\0')
+		print_kv(fp, "namespace", c->fw_netns);
 	print_ports(fp, "sip udp ports", c->sip_udp_ports, c->n_sip_udp_ports);
 	print_ports(fp, "sip tcp ports", c->sip_tcp_ports, c->n_sip_tcp_ports);
 	fprintf(fp, "\trtp ports %u - %u\n", c->rtp_low, c->rtp_high);

@@ -75,6 +75,7 @@ struct trunkd_conf {
 
 	/* firewall */
 	char		fw_table[CONF_STR_MAX];
+	char		fw_netns[CONF_STR_MAX];		/* "": the host's */
 	uint16_t	sip_udp_ports[CONF_PORTS_MAX];
 	size_t		n_sip_udp_ports;
 	uint16_t	sip_tcp_ports[CONF_PORTS_MAX];

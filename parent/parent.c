@@ -93,8 +93,18 @@ parent_checks(void)
 	struct stat	sb;
 	enum proc_id	id;
 
+	char		netns[CONF_PATH_MAX];
+
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
+	if (env->conf->fw_netns[0] != '\0') {
+		(void)snprintf(netns, sizeof(netns), "/run/netns/%s",
+		    env->conf->fw_netns);
+		if (access(netns, R_OK) == -1)
+			err(1, "firewall namespace %s (create it with "
+			    "\"ip netns add %s\")", env->conf->fw_netns,
+			    env->conf->fw_netns);
+	}
 	FOREACH_CHILD(id) {
 		const char *dir = env->conf->role[id].chroot;
 

@@ -60,6 +60,7 @@
 	X(DB_USER,	"user",			DATABASE,	0)	\
 	X(DB_CHROOT,	"chroot",		DATABASE,	0)	\
 	X(TABLE,	"table",		FIREWALL,	0)	\
+	X(FW_NETNS,	"namespace",		FIREWALL,	0)	\
 	X(SIP_UDP,	"sip udp ports",	FIREWALL,	0)	\
 	X(SIP_TCP,	"sip tcp ports",	FIREWALL,	0)	\
 	X(RTP,		"rtp ports",		FIREWALL,	0)	\
@@ -170,6 +171,7 @@ static const char *q(const char *);
 %token	FIREWALL FROM GROUPS HEADER HOST IDLE IGNORE IPV6 KEY LIBEXEC LISTEN
 %token	LOCKOUT MAX MAXIMUM MEDIA MEMORY MINIMUM MULTIPLIER NAME NETWORKS
 %token	NO ON ONLY OWNER PASSWORD PORT PORTS PREFIX RATE RTP RUN SECRET SIP
+%token	NAMESPACE
 %token	SOCKET TABLE TCP THRESHOLD TIME TIMEOUT TLS TOTP TRUNK TRUNKS UDP USER
 %token	V6 WEB WEIGHT WINDOW YES
 %token	ERROR
@@ -403,6 +405,11 @@ fwopt		: TABLE STRING {
 			set_ident(C->fw_table, sizeof(C->fw_table), $2,
 			    @2.first_line, "table");
 		}
+		| NAMESPACE STRING {
+			once(I_FW_NETNS, @1.first_line);
+			set_ident(C->fw_netns, sizeof(C->fw_netns), $2,
+			    @2.first_line, "namespace");
+		}
 		| SIP UDP PORTS {
 			once(I_SIP_UDP, @1.first_line);
 			list_ports(C->sip_udp_ports, &C->n_sip_udp_ports);
@@ -590,6 +597,7 @@ static const struct keyword {
 	{ "minimum",		T_MINIMUM },
 	{ "multiplier",		T_MULTIPLIER },
 	{ "name",		T_NAME },
+	{ "namespace",		T_NAMESPACE },
 	{ "networks",		T_NETWORKS },
 	{ "no",			T_NO },
 	{ "on",			T_ON },

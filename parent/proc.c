@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +44,18 @@ proc_exec(struct child_proc *c, int chan, int errfd)
 		_exit(127);
 	for (fd = CHILD_IMSG_FD + 1; fd < 1024; fd++)
 		(void)close(fd);
+	/* fwd may be given a network namespace of its own (demo, tests). */
+	if (c->role == PROC_FWD && env->conf->fw_netns[0] != '\0') {
+		(void)snprintf(path, sizeof(path), "/run/netns/%s",
+		    env->conf->fw_netns);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+		    setns(fd, CLONE_NEWNET) == -1) {
+			dprintf(STDERR_FILENO, "network namespace %s: %s\n",
+			    env->conf->fw_netns, strerror(errno));
+			_exit(127);
+		}
+		close(fd);
+	}
 	(void)snprintf(path, sizeof(path), "%s/%s", env->conf->libexec,
 	    proc_name(c->role));
 	argv[i++] = path;

@@ -38,7 +38,6 @@ static const struct field trunk_fields[] = {
 	{ "callerid_policy", "Caller ID", F_CHOICE, E, "dids|any",
 	    "dids: only the trunk's own numbers" },
 	{ "enabled", "Enabled", F_BOOL, L | E, NULL, NULL },
-	{ "state", "Applied", F_SHOW, L, NULL, NULL },
 };
 
 static const struct field did_fields[] = {

@@ -97,7 +97,7 @@ ui_csrf(struct evbuffer *b, struct wreq *w)
 
 static const char *const badge_good[] = {
 	"ok", "up", "running", "connected", "applied", "active", "enabled",
-	"yes", "2"
+	"yes", "filter"
 };
 static const char *const badge_bad[] = {
 	"down", "error", "failed", "disconnected", "unavailable", "disabled",
@@ -110,6 +110,10 @@ ui_badge(struct evbuffer *b, const json_t *v)
 	const char	*s = json_string_value(v), *cls = "";
 	size_t		 i;
 
+	if (v == NULL || json_is_null(v) || (s != NULL && *s == '\0')) {
+		html_raw(b, "<span class=\"none\">-</span>");
+		return;
+	}
 	if (json_is_true(v))
 		cls = " good";
 	else if (json_is_false(v))

@@ -46,7 +46,9 @@ value(struct evbuffer *b, json_t *v)
 			value(b, e);
 			html_raw(b, " ");
 		}
-	} else if (json_is_boolean(v) || json_is_string(v))
+	} else if (json_is_null(v))
+		html_raw(b, "<span class=\"none\">-</span>");
+	else if (json_is_boolean(v) || json_is_string(v))
 		ui_badge(b, v);
 	else
 		html_jtext(b, v);
@@ -94,6 +96,13 @@ dash_done(struct wreq *w)
 		reply(w, 500, NULL, NULL);
 		return;
 	}
+	html_raw(b, "<div class=\"cards\"><section class=\"card wide\">"
+	    "<h2>Processes and their sandbox</h2>");
+	if (w->status[1] == DB_OK && json_array_size(w->res[1]) > 0)
+		table(b, w->res[1]);
+	else
+		html_raw(b, "<p class=\"empty\">Not available.</p>");
+	html_raw(b, "</section></div>\n");
 	if (w->status[0] != DB_OK) {
 		html_raw(b, "<p class=\"msg err\" role=\"alert\">");
 		html_text(b, db_status_text(w->status[0]));
@@ -103,6 +112,8 @@ dash_done(struct wreq *w)
 	}
 	html_raw(b, "<div class=\"cards\">");
 	json_object_foreach(d, k, v) {
+		if (json_is_null(v))
+			continue;
 		html_raw(b, "<section class=\"card%s\"><h2>",
 		    json_is_array(v) ? " wide" : "");
 		label(b, k);
@@ -141,5 +152,6 @@ ui_dashboard(struct wreq *w)
 	}
 	wreq_begin(w, dash_done);
 	wreq_fetch(w, 0, DB_OP_DASHBOARD, NULL, NULL);
+	procs_fetch(w, 1);
 	wreq_end(w);
 }

@@ -155,9 +155,7 @@ cell(struct evbuffer *b, struct wreq *w, const struct field *f,
 			if ((s = json_dumps(v, JSON_COMPACT)) != NULL)
 				html_text(b, s);
 			free(s);
-		} else if (strcmp(f->name, "state") == 0)
-			ui_badge(b, v);
-		else
+		} else
 			html_jtext(b, v);
 		break;
 	}

@@ -95,9 +95,14 @@ webd_reload(void)
 static int
 webd_dispatch(struct imsg *imsg, enum proc_id from)
 {
-	if (imsg->hdr.type != MSG_DB_RESP)
+	switch (imsg->hdr.type) {
+	case MSG_DB_RESP:
+		return db_answer(imsg->data, imsg->datalen);
+	case MSG_PROCS:
+		return procs_answer(imsg->data, imsg->datalen);
+	default:
 		return -1;
-	return db_answer(imsg->data, imsg->datalen);
+	}
 }
 
 static void

@@ -149,6 +149,9 @@ void	 wreq_fetch(struct wreq *, int slot, uint32_t op, json_t *body,
 	    const char *totp);
 void	 wreq_end(struct wreq *);
 int	 db_status_http(int status);
+/* procs.c: the parent's process table into res[slot], like a fetch. */
+void	 procs_fetch(struct wreq *, int slot);
+int	 procs_answer(const void *data, size_t len);
 const char *db_status_text(int status);
 
 /* ---- csrf.c ---- */

@@ -49,6 +49,19 @@ out=$(in_ns "$TRUNKD_OBJ/trunkd" -d -f "$conf" 2>&1); rc=$?
 ok $? "a configuration readable by others is refused"
 chmod 0600 "$conf"
 
+# fwd alone in a network namespace of its own ("namespace" in firewall).
+sed -i 's|^\ttable "trunkd"|\ttable "trunkd"\n\tnamespace "trunkd_fwns_'$$'"|' "$conf"
+out=$(in_ns "$TRUNKD_OBJ/trunkd" -d -f "$conf" 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q 'firewall namespace trunkd_fwns_[0-9]* (create it with "ip netns add'
+ok $? "a firewall namespace that does not exist is refused, saying how to make it"
+ip netns add "trunkd_fwns_$$"
+
 start_trunkd
 wait_started; ok $? "with everything right, trunkd starts"
+fwd=$(child_pid fwd)
+[ "$(stat -L -c %i "/proc/$fwd/ns/net")" = "$(stat -L -c %i "/run/netns/trunkd_fwns_$$")" ] &&
+    [ "$(stat -L -c %i "/proc/$TRUNKD_PID/ns/net")" != "$(stat -L -c %i "/run/netns/trunkd_fwns_$$")" ]
+ok $? "fwd runs in the firewall namespace, the parent does not"
+kill -TERM "$TRUNKD_PID"; wait "$TRUNKD_PID"; TRUNKD_PID=
+ip netns del "trunkd_fwns_$$"
 done_testing
