@@ -20,6 +20,11 @@
 
 #define BAN_SWEEP_SECONDS	60
 #define BAN_WARN_SECONDS	60	/* one trunk-network warning a minute */
+/*
+ * Ban lines per second: a burst of attackers must not flood the log
+ * channel (a child whose log write would block exits).
+ */
+#define BAN_LOG_PER_SECOND	20
 
 static struct {
 	struct autoban		*ab;
@@ -28,6 +33,9 @@ static struct {
 	int			 have_history;
 	uint32_t		 next_reqid;
 	time_t			 last_warn;
+	time_t			 log_second;
+	unsigned int		 log_lines;
+	unsigned long long	 log_skipped;
 	unsigned long long	 n_bans;
 	unsigned long long	 n_failed;
 	unsigned long long	 n_trusted;
@@ -99,6 +107,28 @@ ban_trusted(const struct export *ex)
 	free(nets);
 }
 
+/* Within this second's budget?  Says how many were left out before. */
+static int
+ban_log_ok(void)
+{
+	time_t	now = monotime();
+
+	if (now != bn.log_second) {
+		if (bn.log_skipped > 0)
+			log_info("AutoBan: %llu more ban lines not logged",
+			    bn.log_skipped);
+		bn.log_second = now;
+		bn.log_lines = 0;
+		bn.log_skipped = 0;
+	}
+	if (bn.log_lines < BAN_LOG_PER_SECOND) {
+		bn.log_lines++;
+		return 1;
+	}
+	bn.log_skipped++;
+	return 0;
+}
+
 static void
 ban_send(const struct ab_ban *b)
 {
@@ -108,8 +138,10 @@ ban_send(const struct ab_ban *b)
 
 	(void)net_format(&b->net, net, sizeof(net));
 	if (astd.conf->ab_dry_run) {
-		log_info("AutoBan dry run: would ban %s for %u s (offence %u, "
-		    "%s)", net, b->duration, b->offences, b->reason);
+		if (ban_log_ok())
+			log_info("AutoBan dry run: would ban %s for %u s "
+			    "(offence %u, %s)", net, b->duration, b->offences,
+			    b->reason);
 		return;
 	}
 	memset(&fw, 0, sizeof(fw));
@@ -121,9 +153,10 @@ ban_send(const struct ab_ban *b)
 	(void)strlcpy(fw.reason, b->reason, sizeof(fw.reason));
 	(void)child_send(MSG_FW_BAN, PROC_FWD, -1, &fw, sizeof(fw));
 	bn.n_bans++;
-	log_info("AutoBan: ban %s for %u s (offence %u, %s)%s", net,
-	    b->duration, b->offences, b->reason,
-	    b->repeat ? ", again: events still arrive" : "");
+	if (ban_log_ok())
+		log_info("AutoBan: ban %s for %u s (offence %u, %s)%s", net,
+		    b->duration, b->offences, b->reason,
+		    b->repeat ? ", again: events still arrive" : "");
 	if (b->repeat)
 		return;
 	memset(&rec, 0, sizeof(rec));

@@ -94,15 +94,6 @@ fw_ban_count(void)
 }
 
 void
-fw_ban_clear(void)
-{
-	struct fw_ban	*b, *next;
-
-	RB_FOREACH_SAFE(b, fw_ban_tree, &fw_bans, next)
-		fw_ban_remove(b);
-}
-
-void
 fw_ban_expire(int64_t now)
 {
 	struct fw_ban	*b, *next;

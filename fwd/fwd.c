@@ -162,6 +162,8 @@ fw_append(struct fw_elem **v, size_t *n, size_t *cap,
 	struct fw_elem	*nv;
 	size_t		 c = *cap;
 
+	if (k == 0)
+		return 0;
 	if (*n + k > FW_SNAPSHOT_MAX) {
 		log_warnx("snapshot larger than %u elements", FW_SNAPSHOT_MAX);
 		return -1;

@@ -167,7 +167,6 @@ int	fw_nft_elems(struct fw_batch *, const char *table, enum fw_setid,
 /* ---- nl.c: the persistent netfilter socket ---- */
 
 int	fw_nl_open(void);
-int	fw_nl_portid(void);
 /*
  * Send a closed batch, wait for every answer.  0, or -errno of the first
  * failure with the kernel's message (if any) in err.  The generation the
@@ -186,6 +185,7 @@ int	fw_nl_has_destroy(void);
 struct fw_kstate {
 	int		 present;	/* the table exists */
 	uint64_t	 table_handle;
+	uint32_t	 nchains;	/* ours is the only one */
 	int		 chain_ok;	/* our chain, hook, priority, policy */
 	uint64_t	 chain_handle;
 	uint64_t	*rule_handles;
@@ -228,7 +228,6 @@ void		 fw_ban_remove(struct fw_ban *);
 struct fw_ban	*fw_ban_first(void);
 struct fw_ban	*fw_ban_next(struct fw_ban *);
 size_t		 fw_ban_count(void);
-void		 fw_ban_clear(void);
 /* Drop the ones that ran out. */
 void		 fw_ban_expire(int64_t now);
 /* The element of a ban (start element for a prefix; end in *end). */

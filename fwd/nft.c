@@ -585,7 +585,9 @@ fw_nft_elems(struct fw_batch *b, const char *table, enum fw_setid set,
 		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 		for (idx = 1; i < n; idx++) {
 			fw_elem_fill(e, &k[i], op == FW_ELEM_ADD);
-			one = nftnl_set_elem_nlmsg_build(nlh, e, idx);
+			/* each one NFTA_LIST_ELEM, as the kernel writes them
+			 * (libnftnl's parser insists; the kernel does not) */
+			one = nftnl_set_elem_nlmsg_build(nlh, e, NFTA_LIST_ELEM);
 			/* full: this element opens the next message */
 			if ((char *)mnl_nlmsg_get_payload_tail(nlh) -
 			    (char *)list > FW_ELEMS_MAX_BYTES && idx > 1) {

@@ -38,12 +38,6 @@ static size_t			 nl_sndbuf;
 static int			 nl_destroy;
 
 int
-fw_nl_portid(void)
-{
-	return (int)nl_portid;
-}
-
-int
 fw_nl_has_destroy(void)
 {
 	return nl_destroy;

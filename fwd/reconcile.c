@@ -416,7 +416,7 @@ fw_built_same(const struct fw_kstate *ks, size_t nrules)
 	int	set;
 
 	if (!built.valid || !ks->present || ks->table_handle != built.table ||
-	    !ks->chain_ok || ks->chain_handle != built.chain ||
+	    ks->nchains != 1 || !ks->chain_ok || ks->chain_handle != built.chain ||
 	    ks->nrules != built.nrules || ks->nrules != nrules ||
 	    memcmp(ks->rule_handles, built.rules,
 	    nrules * sizeof(*built.rules)) != 0)

@@ -122,17 +122,11 @@ api_body(struct wreq *w, const char **totp)
 static json_t *
 api_key(struct wreq *w, const struct resource *r, const char *key)
 {
-	long long	 id;
-	const char	*err;
+	json_t	*k;
 
-	if (strcmp(r->key, "id") != 0)
-		return json_pack("{s:s}", r->key, key);
-	id = strtonum(key, 1, 1LL << 53, &err);
-	if (err != NULL) {
+	if ((k = res_key(r, key)) == NULL)
 		api_error(w, 404, "no such object", NULL);
-		return NULL;
-	}
-	return json_pack("{s:I}", "id", (json_int_t)id);
+	return k;
 }
 
 static void

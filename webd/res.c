@@ -301,3 +301,15 @@ res_filter(const struct resource *r, const json_t *query)
 	}
 	return o;
 }
+
+json_t *
+res_key(const struct resource *r, const char *key)
+{
+	long long	 id;
+	const char	*err;
+
+	if (strcmp(r->key, "id") != 0)
+		return json_pack("{s:s}", r->key, key);
+	id = strtonum(key, 1, 1LL << 53, &err);
+	return err == NULL ? json_pack("{s:I}", "id", (json_int_t)id) : NULL;
+}

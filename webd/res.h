@@ -64,6 +64,8 @@ json_t	*res_from_form(const struct resource *, const json_t *form,
 	    int create, const struct field **bad);
 /* An object from dbd to form strings. */
 json_t	*res_to_form(const struct resource *, const json_t *obj);
+/* {"id": N} or {"address": "..."} from a URL's key; NULL when bad. */
+json_t	*res_key(const struct resource *, const char *key);
 /* The "filter" object of a list request from query strings. */
 json_t	*res_filter(const struct resource *, const json_t *query);
 

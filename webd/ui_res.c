@@ -100,18 +100,6 @@ key_of(const struct resource *r, const json_t *obj)
 	return NULL;
 }
 
-static json_t *
-key_body(const struct resource *r, const char *key)
-{
-	long long	 id;
-	const char	*err;
-
-	if (strcmp(r->key, "id") != 0)
-		return json_pack("{s:s}", r->key, key);
-	id = strtonum(key, 1, 1LL << 53, &err);
-	return err == NULL ? json_pack("{s:I}", "id", (json_int_t)id) : NULL;
-}
-
 static void
 cell(struct evbuffer *b, struct wreq *w, const struct field *f,
     const json_t *v)
@@ -683,7 +671,7 @@ form_post(struct wreq *w, struct page_ctx *pc)
 		json_decref(body);
 	} else {
 		if (pc->page == P_EDIT) {
-			key = key_body(r, pc->key);
+			key = res_key(r, pc->key);
 			(void)json_object_update(body, key);
 			json_decref(key);
 		}
@@ -819,7 +807,7 @@ ui_res(struct wreq *w, const struct resource *r)
 	}
 	if (pc->page != P_LIST && pc->page != P_NEW) {
 		pc->key = w->parts[1];
-		if ((key = key_body(r, pc->key)) == NULL) {
+		if ((key = res_key(r, pc->key)) == NULL) {
 			ui_error(w, 404, "There is no such object.");
 			return;
 		}

@@ -9,6 +9,7 @@
 
 #include "astd/amiparse.h"
 #include "astd/autoban.h"
+#include "tests/unit/astd_conf.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -32,19 +33,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct ami_parser	p;
 	struct msg_conf_astd	c;
 	size_t			split;
-	int			i;
 
 	if (ab == NULL) {
-		memset(&c, 0, sizeof(c));
-		c.ab_threshold = 3;
-		c.ab_window = 60;
-		c.ab_ban_time = 60;
-		c.ab_multiplier = 2;
-		c.ab_max_ban_time = 3600;
-		c.ab_memory = 86400;
-		c.ab_ipv6_prefix = 64;
-		for (i = 0; i < PROTO_AB_EVENTS; i++)
-			c.ab_weight[i] = 1;
+		astd_test_conf(&c);
+		c.ab_threshold = 3;	/* more bans per input */
 		if ((ab = ab_new(&c)) == NULL)
 			return 0;
 	}

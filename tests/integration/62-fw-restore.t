@@ -46,6 +46,12 @@ ok $? "a rule added behind fwd's back is noticed"
 wait_for 5 sh -c "[ \$(ip netns exec $NS nft -a list chain inet trunkd input | grep -c handle) -eq $rules ]"
 ok $? "... and removed"
 
+in_ns nft add chain inet trunkd sneaky '{ type filter hook input priority 0; }'
+restored 3 'table inet trunkd was changed behind fwd.s back'
+ok $? "a chain added to the table is noticed"
+wait_for 5 sh -c "! ip netns exec $NS nft list chain inet trunkd sneaky"
+ok $? "... and removed"
+
 in_ns nft add element inet trunkd ban4 '{ 127.0.0.1 timeout 1h }'
 restored 1 'set ban4 changed behind fwd.s back: 0 element(s) restored, 1 foreign removed'
 ok $? "a foreign ban (of a never-ban address) is removed"

@@ -18,6 +18,9 @@ see ami_peer.py --send) drives it:
   emit FILE         send the event blocks of FILE (LF lines, blank-line
                     separated) to every subscribed session, as CRLF
   emit-raw FILE     send FILE's bytes as they are
+  emit-timed FILE OUT  as emit, one block at a time, and write to OUT
+                    "ADDRESS SECONDS" with the time each RemoteAddress's
+                    last block was sent (for bench/ami.sh)
   drop              close every session
   down SECONDS      close every session and refuse connections a while
   reload-fail on|off  answer Reload with an error
@@ -297,6 +300,25 @@ class Peer:
         m = re.search(rb"^Privilege: *([a-z]+)", block, re.M | re.I)
         return m.group(1).decode().lower() if m else "system"
 
+    async def emit_timed(self, data, out):
+        sent = {}
+        for block in re.split(rb"\n\s*\n", data):
+            block = block.strip(b"\n")
+            if not block:
+                continue
+            wire = block.replace(b"\n", b"\r\n") + b"\r\n\r\n"
+            for s in list(self.sessions):
+                if s["auth"] and s["events"]:
+                    s["w"].write(wire)
+                    await s["w"].drain()
+            m = re.search(rb"RemoteAddress: *\S+?/\S+?/([^/\s]+)/", block)
+            if m:
+                sent[m.group(1).decode()] = time.time()
+        with open(out, "w") as f:
+            for addr, t in sent.items():
+                f.write("%s %.6f\n" % (addr, t))
+        return len(sent)
+
     async def emit(self, data, raw):
         if raw:
             chunks = [(None, data)]
@@ -340,6 +362,10 @@ class Peer:
             if words[0] in ("emit", "emit-raw"):
                 with open(words[1], "rb") as f:
                     n = await self.emit(f.read(), words[0] == "emit-raw")
+                out = "ok %d" % n
+            elif words[0] == "emit-timed":
+                with open(words[1], "rb") as f:
+                    n = await self.emit_timed(f.read(), words[2])
                 out = "ok %d" % n
             elif words[0] == "drop":
                 self.drop_all()

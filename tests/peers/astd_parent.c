@@ -4,7 +4,7 @@
  *
  *   astd_parent -x ASTD -c CHROOT -u UID -g GID -s SECRETFILE
  *       [-p AMIPORT] [-t THRESHOLD] [-w WINDOW] [-b BANTIME] [-m MULT]
- *       [-M MAXBAN] [-n] [-i IGNORENET] [-H HISTORYFILE]
+ *       [-M MAXBAN] [-n] [-i IGNORENET] [-H HISTORYFILE] [-T]
  *
  * It starts astd with a socketpair on fd 3, does the handshake (HELLO ->
  * CONF_SANDBOX, CONF_ASTD, CONF_BLOB(AMI_SECRET), CONF_END -> CONFIG_DONE
@@ -31,9 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "imsg.h"
+#include "tests/unit/astd_conf.h"
 #include "proto.h"
 #include "util.h"
 
@@ -45,6 +47,7 @@ static struct {
 	char		*path;
 } exports[EXPORTS_MAX];
 static const char	*history_path;
+static int		 timestamps;	/* -T: FW_BAN lines start with it */
 static struct msg_conf_sandbox	conf_sb;
 static struct msg_conf_astd	conf_astd;
 static char		*secret;
@@ -172,6 +175,13 @@ handle(struct imsg *imsg)
 		break;
 	case MSG_FW_BAN:
 		ban = imsg->data;
+		if (timestamps) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			printf("%lld.%06ld ", (long long)ts.tv_sec,
+			    ts.tv_nsec / 1000);
+		}
 		printf("FW_BAN ");
 		print_net(&ban->net);
 		printf(" %u %.*s\n", ban->timeout, (int)sizeof(ban->reason),
@@ -280,20 +290,11 @@ main(int argc, char *argv[])
 	int		 sp[2], c, r;
 	pid_t		 pid;
 
-	memset(&conf_astd, 0, sizeof(conf_astd));
+	astd_test_conf(&conf_astd);
 	strlcpy(conf_astd.ami_host, "127.0.0.1", sizeof(conf_astd.ami_host));
 	strlcpy(conf_astd.ami_user, "trunkd", sizeof(conf_astd.ami_user));
 	conf_astd.ami_port = 5038;
-	conf_astd.ab_ipv6_prefix = 64;
-	conf_astd.ab_threshold = 5;
-	conf_astd.ab_window = 60;
-	conf_astd.ab_ban_time = 3600;
-	conf_astd.ab_multiplier = 2;
-	conf_astd.ab_max_ban_time = 2592000;
-	conf_astd.ab_memory = 2592000;
-	for (c = 0; c < PROTO_AB_EVENTS; c++)
-		conf_astd.ab_weight[c] = 1;
-	while ((c = getopt(argc, argv, "b:c:g:H:i:m:M:np:s:t:u:w:x:")) != -1) {
+	while ((c = getopt(argc, argv, "b:c:g:H:i:m:M:np:s:Tt:u:w:x:")) != -1) {
 		switch (c) {
 		case 'x':
 			exe = optarg;
@@ -332,6 +333,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			conf_astd.ab_dry_run = 1;
+			break;
+		case 'T':
+			timestamps = 1;
 			break;
 		case 'H':
 			history_path = optarg;

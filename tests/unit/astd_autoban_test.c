@@ -14,6 +14,7 @@
 
 #include "astd/autoban.h"
 #include "astd/net.h"
+#include "tests/unit/astd_conf.h"
 #include "util.h"
 
 #define CRF	"ChallengeResponseFailed"
@@ -24,18 +25,8 @@ static struct msg_conf_astd
 conf(void)
 {
 	struct msg_conf_astd	c;
-	int			i;
 
-	memset(&c, 0, sizeof(c));
-	c.ab_threshold = 5;
-	c.ab_window = 60;
-	c.ab_ban_time = 3600;
-	c.ab_multiplier = 2;
-	c.ab_max_ban_time = 86400 * 30;
-	c.ab_memory = 86400 * 30;
-	c.ab_ipv6_prefix = 64;
-	for (i = 0; i < PROTO_AB_EVENTS; i++)
-		c.ab_weight[i] = 1;
+	astd_test_conf(&c);
 	return c;
 }
 
