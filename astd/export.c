@@ -165,9 +165,7 @@ ex_name_ok(const char *s)
 static int
 ex_user_ok(const char *s)
 {
-	static const char *const reserved[] = {
-		"trunk-", "carrier-", "tenant-", "trunkd",
-	};
+	static const char *const reserved[] = { PROTO_AST_RESERVED_USERS };
 	size_t	i;
 
 	if (!isalnum((unsigned char)s[0]) ||

@@ -10,7 +10,8 @@
 
 #include "proto.h"
 
-#define EX_NAME_MAX		64	/* names, usernames, hosts' labels */
+/* Names and usernames: dbd allows 64 characters, and the NUL. */
+#define EX_NAME_MAX		65
 #define EX_HOST_MAX		254
 #define EX_NUMBER_MAX		32	/* "+" and up to 30 digits */
 #define EX_SECRET_MAX		128

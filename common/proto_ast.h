@@ -57,6 +57,11 @@
 #define TRUNKD_PROTO_AST_H
 
 #define PROTO_AST_JSON_MAX	(192U * 1024)
+/*
+ * The prefixes of astd's own section names: no SIP username may start
+ * with one, in any case (dbd refuses them, astd checks again).
+ */
+#define PROTO_AST_RESERVED_USERS	"trunk-", "carrier-", "tenant-", "trunkd"
 
 struct msg_ast_generation {
 	uint64_t	generation;

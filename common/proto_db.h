@@ -21,7 +21,7 @@
  *                    "transport": "udp"|"tcp"|"tls", "codecs": ["g722",..],
  *                    "max_channels", "enabled": bool, "callerid_policy":
  *                    "dids"|"any", "networks": ["192.0.2.0/28", ...],
- *                    "dids": ["+4930123456", ...]}
+ *                    "dids": ["+4930123456", ...], "host"?, "port"?}
  *   DID_CREATE/UPDATE {"id"?, "number", "tenant_id", "trunk_id"}
  *   CARRIER_CREATE/UPDATE {"id"?, "name", "host", "port", "transport",
  *                    "register": bool, "username", "password"?,
@@ -59,6 +59,20 @@
  *     trunk shows "username"; a carrier never shows its password.
  *   - The md5 credential of a digest trunk is md5(username:asterisk:
  *     password): Asterisk's default realm.
+ *   - TRUNK_* "host" and "port" (schema 2): where an IP trunk's calls (to
+ *     its DIDs) are sent.  host: an IPv4/IPv6 literal or a DNS name
+ *     (letters, digits, "-" in labels of 1-63, 253 characters at most),
+ *     "" removes it; without one those calls are refused.  port: 1-65535,
+ *     5060 when never given.  A digest trunk has neither (refused on
+ *     "host"/"port"; cleared when a trunk becomes digest).  Answers carry
+ *     "host" (string or null) and "port" for every trunk; astd's export
+ *     too.
+ *   - A digest trunk's name becomes its SIP username when its credential
+ *     is made: it must not start with "trunk-", "carrier-", "tenant-" or
+ *     "trunkd" (astd's sections, PROTO_AST_RESERVED_USERS), in any case,
+ *     nor equal another digest trunk's username ignoring case (refused
+ *     on "name").  A carrier's "username" follows the same prefix rule;
+ *     CARRIER_CREATE needs a "password" (astd wants both or neither).
  */
 #ifndef TRUNKD_PROTO_DB_H
 #define TRUNKD_PROTO_DB_H

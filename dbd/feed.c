@@ -19,6 +19,11 @@
 
 #define HISTORY_MAX	20000	/* offenders sent to astd */
 
+/* astd asked for the history while the database was away. */
+static int	history_pending;
+
+static void	history(struct db *);
+
 static const char sql_generation_share[] =
     "SELECT generation FROM generation WHERE id = 1 LOCK IN SHARE MODE";
 static const char sql_nets[] =
@@ -170,6 +175,11 @@ feed_snapshot(void)
 	send_generation(gen);
 	log_info("snapshot sent: generation %llu, %zu networks, %zu bans",
 	    (unsigned long long)gen, nets.n, bans.n);
+	/* astd asks once, at its start: answer it now that we can. */
+	if (history_pending) {
+		history_pending = 0;
+		history(db);
+	}
 	goto out;
 fail:
 	log_warnx("snapshot not sent: %s", db_last_msg(db));
@@ -285,6 +295,7 @@ history(struct db *db)
 	if ((items = req_rows(&r, sql_history, &v, 1, offender_json)) ==
 	    NULL) {
 		log_warnx("history not sent: %s", db_last_msg(db));
+		history_pending = 1;
 		json_decref(r.out);
 		link_check();
 		return;
@@ -383,6 +394,8 @@ feed_dispatch(uint32_t type, const void *data, size_t len)
 	case MSG_AST_HISTORY_REQ:
 		if (db != NULL)
 			history(db);
+		else
+			history_pending = 1;
 		return 0;
 	case MSG_AST_APPLIED:
 		return db != NULL ? applied(db, data) : 0;

@@ -190,8 +190,14 @@ carrier_write(struct req *r, uint64_t id, int create)
 		    "be udp, tcp or tls");
 		goto out;
 	}
-	if (val_name(user, err, sizeof(err)) == -1) {
+	if (val_sip_user(user, err, sizeof(err)) == -1) {
 		(void)req_fail(r, DB_E_INVALID, "username", "%s", err);
+		goto out;
+	}
+	/* astd authenticates with both or neither: never half an account. */
+	if (create && pw == NULL) {
+		(void)req_fail(r, DB_E_INVALID, "password", "password is "
+		    "required: the carrier's account has a username");
 		goto out;
 	}
 	if (pw != NULL && val_secret(pw, err, sizeof(err)) == -1) {

@@ -1,9 +1,13 @@
 /*
  * Trunks, with their networks and DIDs.  An IP-authenticated trunk needs
- * a network (here, and in the schema); a digest trunk gets a generated
+ * a network (here, and in the schema) and may name a host (and port)
+ * where calls to its DIDs are sent; a digest trunk gets a generated
  * password, shown once in the answer that creates it, and only what
  * Asterisk needs is stored: the username and md5(user:realm:password),
- * sealed under the data key.
+ * sealed under the data key.  The username is the trunk's name when the
+ * credential is made, and names astd's sections for it: checked against
+ * astd's rules here, so that one trunk can never make a whole generation
+ * fail in astd.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,10 +24,12 @@
 #define SIP_PASSWORD_LEN	32
 /* Asterisk's default realm: the md5 credential is bound to it. */
 #define SIP_REALM		"asterisk"
+#define SIP_PORT_DEFAULT	5060
 
 #define TRUNK_COLS	"t.id, t.tenant_id, t.name, t.description, t.auth, " \
 			"t.transport, t.codecs, t.max_channels, t.enabled, " \
-			"t.callerid_policy, t.username, t.md5_cred"
+			"t.callerid_policy, t.username, t.md5_cred, t.host, " \
+			"t.port"
 static const char sql_list[] =
     "SELECT " TRUNK_COLS " FROM trunks t WHERE (? = 0 OR t.tenant_id = ?)"
     " ORDER BY t.name LIMIT ? OFFSET ?";
@@ -42,22 +48,26 @@ static const char sql_dids[] =
     " AND (? = 0 OR trunk_id = ?) ORDER BY number";
 static const char sql_insert[] =
     "INSERT INTO trunks (tenant_id, name, description, auth, transport,"
-    " codecs, max_channels, enabled, callerid_policy, username, md5_cred,"
-    " net_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " codecs, max_channels, enabled, callerid_policy, host, port, username,"
+    " md5_cred, net_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] =
     "UPDATE trunks SET name = ?, description = ?, auth = ?, transport = ?,"
     " codecs = ?, max_channels = ?, enabled = ?, callerid_policy = ?,"
-    " username = ?, md5_cred = ? WHERE id = ?";
+    " host = ?, port = ?, username = ?, md5_cred = ? WHERE id = ?";
 static const char sql_keep_cred[] =
     "UPDATE trunks SET name = ?, description = ?, auth = ?, transport = ?,"
-    " codecs = ?, max_channels = ?, enabled = ?, callerid_policy = ?"
-    " WHERE id = ?";
+    " codecs = ?, max_channels = ?, enabled = ?, callerid_policy = ?,"
+    " host = ?, port = ? WHERE id = ?";
 static const char sql_delete[] = "DELETE FROM trunks WHERE id = ?";
 static const char sql_tenant[] =
     "SELECT max_trunks, max_channels, (SELECT COUNT(*) FROM trunks"
     " WHERE tenant_id = ?) FROM tenants WHERE id = ?";
 static const char sql_name_taken[] =
     "SELECT COUNT(*) FROM trunks WHERE name = ? AND id <> ?";
+/* astd finds a digest trunk's endpoint by its username, in any case. */
+static const char sql_user_taken[] =
+    "SELECT COUNT(*) FROM trunks WHERE username IS NOT NULL"
+    " AND LOWER(username) = LOWER(?) AND id <> ?";
 static const char sql_did_owner[] =
     "SELECT trunk_id FROM dids WHERE number = ?";
 static const char sql_did_insert[] =
@@ -76,6 +86,8 @@ struct trunk {
 	uint64_t		max_channels;
 	int			enabled;
 	char			callerid[8];
+	char			host[VAL_HOST_MAX + 1];	/* "": none */
+	uint64_t		port;
 	struct proto_net	nets[TRUNK_NETS_MAX];
 	size_t			nnets;
 	char			dids[TRUNK_DIDS_MAX][VAL_E164_MAX + 1];
@@ -108,7 +120,12 @@ trunk_row(struct db_res *res, int with_cred)
 	    "enabled", (int)db_int(res, 8),
 	    "callerid_policy", db_str(res, 9),
 	    "networks", "dids");
-	if (o == NULL || db_isnull(res, 10))
+	if (o == NULL)
+		return NULL;
+	(void)json_object_set_new(o, "host", db_isnull(res, 12) ? json_null() :
+	    json_string(db_str(res, 12)));
+	(void)json_object_set_new(o, "port", json_integer(db_int(res, 13)));
+	if (db_isnull(res, 10))
 		return o;
 	(void)json_object_set_new(o, "username", json_string(db_str(res, 10)));
 	if (!with_cred)
@@ -321,17 +338,51 @@ parse_dids(struct req *r, json_t *arr, struct trunk *t)
 	return 0;
 }
 
+/*
+ * Where an IP trunk's calls go: host ("" removes it) and port, both
+ * optional.  A digest trunk is reached at the contact it registers, so
+ * it has neither; one that becomes digest loses them.
+ */
+static int
+trunk_parse_dest(struct req *r, struct trunk *t, const char *host,
+    uint64_t port)
+{
+	char	err[PROTO_ERR_MAX];
+
+	if (strcmp(t->auth, "digest") == 0) {
+		if ((host != NULL && host[0] != '\0') || port != 0)
+			return req_fail(r, DB_E_INVALID, host != NULL &&
+			    host[0] != '\0' ? "host" : "port", "a digest trunk "
+			    "has no host or port: calls reach it at the "
+			    "contact it registers");
+		t->host[0] = '\0';
+		t->port = SIP_PORT_DEFAULT;
+		return 0;
+	}
+	if (host != NULL) {
+		if (host[0] != '\0' && val_host(host, err, sizeof(err)) == -1)
+			return req_fail(r, DB_E_INVALID, "host", "%s", err);
+		(void)strlcpy(t->host, host, sizeof(t->host));
+	}
+	if (port != 0)
+		t->port = port;
+	if (t->port == 0)
+		t->port = SIP_PORT_DEFAULT;
+	return 0;
+}
+
 /* The fields given, over t (every one is needed to create). */
 static int
 trunk_parse(struct req *r, struct trunk *t, int create)
 {
 	static const char *const keys[] = { "id", "tenant_id", "name",
 	    "description", "auth", "transport", "codecs", "max_channels",
-	    "enabled", "callerid_policy", "networks", "dids", NULL };
+	    "enabled", "callerid_policy", "networks", "dids", "host", "port",
+	    NULL };
 	const char	*name = NULL, *desc = NULL, *auth = NULL, *tr = NULL;
-	const char	*cid = NULL;
+	const char	*cid = NULL, *host = NULL;
 	json_t		*codecs = NULL, *nets = NULL, *dids = NULL;
-	uint64_t	 tenant = t->tenant_id;
+	uint64_t	 tenant = t->tenant_id, port = 0;
 	char		 err[PROTO_ERR_MAX];
 
 	if (req_keys(r, r->in, keys) == -1 ||
@@ -348,7 +399,9 @@ trunk_parse(struct req *r, struct trunk *t, int create)
 	    req_bool(r, r->in, "enabled", create, &t->enabled) == -1 ||
 	    req_str(r, r->in, "callerid_policy", create, &cid) == -1 ||
 	    req_array(r, r->in, "networks", 0, TRUNK_NETS_MAX, &nets) == -1 ||
-	    req_array(r, r->in, "dids", 0, TRUNK_DIDS_MAX, &dids) == -1)
+	    req_array(r, r->in, "dids", 0, TRUNK_DIDS_MAX, &dids) == -1 ||
+	    req_str(r, r->in, "host", 0, &host) == -1 ||
+	    req_uint(r, r->in, "port", 0, 1, 65535, &port) == -1)
 		return -1;
 	if (!create && tenant != t->tenant_id)
 		return req_fail(r, DB_E_INVALID, "tenant_id", "a trunk stays "
@@ -380,7 +433,7 @@ trunk_parse(struct req *r, struct trunk *t, int create)
 		return req_fail(r, DB_E_INVALID, "networks", "an "
 		    "IP-authenticated trunk needs at least one network: "
 		    "calls are accepted from its networks only");
-	return 0;
+	return trunk_parse_dest(r, t, host, port);
 }
 
 /* Load a trunk the caller may change into t. */
@@ -414,7 +467,9 @@ trunk_load(struct req *r, uint64_t id, struct trunk *t)
 	S(transport, "transport");
 	S(callerid, "callerid_policy");
 	S(username, "username");
+	S(host, "host");
 #undef S
+	t->port = (uint64_t)json_integer_value(json_object_get(o, "port"));
 	(void)array_csv(json_object_get(o, "codecs"), t->codecs,
 	    sizeof(t->codecs));
 	t->max_channels = (uint64_t)json_integer_value(json_object_get(o,
@@ -491,6 +546,34 @@ trunk_check(struct req *r, const struct trunk *t, int create)
 	return 0;
 }
 
+/*
+ * The username a new credential is made for, the trunk's name: one astd
+ * accepts, and not another digest trunk's in any case, since Asterisk
+ * finds the endpoint by it.  Reported on "name", where it comes from.
+ */
+static int
+sip_user_check(struct req *r, struct trunk *t)
+{
+	struct db_val	 v[2];
+	uint64_t	 n;
+	char		 err[PROTO_ERR_MAX];
+
+	if (t->username[0] == '\0')
+		(void)strlcpy(t->username, t->name, sizeof(t->username));
+	if (val_sip_user(t->username, err, sizeof(err)) == -1)
+		return req_fail(r, DB_E_INVALID, "name", "%s (a digest trunk's "
+		    "name is its SIP username)", err);
+	v[0] = DB_TEXT(t->username);
+	v[1] = DB_INT(t->id);
+	if (req_count(r, sql_user_taken, v, 2, &n) == -1)
+		return -1;
+	if (n > 0)
+		return req_fail(r, DB_E_CONFLICT, "name", "the SIP username "
+		    "\"%s\" is taken (usernames differing only in case are "
+		    "the same to Asterisk)", t->username);
+	return 0;
+}
+
 /* A new SIP password: the md5 credential sealed into out. */
 static int
 make_cred(struct req *r, struct trunk *t, char *password, size_t pwlen,
@@ -502,8 +585,6 @@ make_cred(struct req *r, struct trunk *t, char *password, size_t pwlen,
 	int		 rv = -1;
 
 	crypt_password(password, pwlen);
-	if (t->username[0] == '\0')
-		(void)strlcpy(t->username, t->name, sizeof(t->username));
 	(void)snprintf(plain, sizeof(plain), "%s:%s:%s", t->username,
 	    SIP_REALM, password);
 	if (EVP_Digest(plain, strlen(plain), md, &mdlen, EVP_md5(),
@@ -556,17 +637,18 @@ store_dids(struct req *r, const struct trunk *t, const struct trunk *old)
 static int
 trunk_write(struct req *r, struct trunk *t, const struct trunk *old)
 {
-	struct db_val	 v[12];
+	struct db_val	 v[14];
 	uint8_t		 sealed[128];
 	char		 password[SIP_PASSWORD_LEN + 1];
 	size_t		 slen = 0;
 	int		 digest, newcred, rv = -1;
 	const char	*sql;
 
-	if (trunk_check(r, t, old == NULL) == -1 || authz_step_up(r) == -1)
-		return -1;
 	digest = strcmp(t->auth, "digest") == 0;
 	newcred = digest && (old == NULL || strcmp(old->auth, "digest") != 0);
+	if ((newcred && sip_user_check(r, t) == -1) ||
+	    trunk_check(r, t, old == NULL) == -1 || authz_step_up(r) == -1)
+		return -1;
 	password[0] = '\0';
 	if (newcred && make_cred(r, t, password, sizeof(password), sealed,
 	    sizeof(sealed), &slen) == -1)
@@ -585,13 +667,15 @@ trunk_write(struct req *r, struct trunk *t, const struct trunk *old)
 	v[5] = DB_INT(t->max_channels);
 	v[6] = DB_INT(t->enabled);
 	v[7] = DB_TEXT(t->callerid);
-	v[8] = digest ? DB_TEXT(t->username) : DB_NULL;
-	v[9] = newcred ? DB_BLOB(sealed, slen) : DB_NULL;
+	v[8] = t->host[0] != '\0' ? DB_TEXT(t->host) : DB_NULL;
+	v[9] = DB_INT(t->port);
+	v[10] = digest ? DB_TEXT(t->username) : DB_NULL;
+	v[11] = newcred ? DB_BLOB(sealed, slen) : DB_NULL;
 	if (old == NULL) {
-		memmove(v + 1, v, 10 * sizeof(v[0]));
+		memmove(v + 1, v, 12 * sizeof(v[0]));
 		v[0] = DB_INT(t->tenant_id);
-		v[11] = DB_INT(t->nnets);
-		if (db_exec(r->db, sql_insert, v, 12, NULL) == -1) {
+		v[13] = DB_INT(t->nnets);
+		if (db_exec(r->db, sql_insert, v, 14, NULL) == -1) {
 			(void)req_dberr(r);
 			goto out;
 		}
@@ -600,10 +684,10 @@ trunk_write(struct req *r, struct trunk *t, const struct trunk *old)
 		/* A digest trunk that stays one keeps its credential. */
 		sql = digest && !newcred ? sql_keep_cred : sql_update;
 		if (sql == sql_keep_cred)
-			v[8] = DB_INT(t->id);
-		else
 			v[10] = DB_INT(t->id);
-		if (db_exec(r->db, sql, v, sql == sql_keep_cred ? 9 : 11,
+		else
+			v[12] = DB_INT(t->id);
+		if (db_exec(r->db, sql, v, sql == sql_keep_cred ? 11 : 13,
 		    NULL) == -1) {
 			(void)req_dberr(r);
 			goto out;

@@ -196,8 +196,28 @@ static const char *const migration1[] = {
 	NULL
 };
 
+/*
+ * 2: where an IP trunk's calls go.  No host: calls to its DIDs are
+ * refused; a digest trunk has none (it is reached at the contact it
+ * registers).  Rows of version 1 get no host and port 5060.
+ */
+static const char *const migration2[] = {
+	"ALTER TABLE trunks"
+	" ADD COLUMN IF NOT EXISTS host VARCHAR(253) NULL,"
+	" ADD COLUMN IF NOT EXISTS port SMALLINT UNSIGNED NOT NULL"
+	"  DEFAULT 5060",
+
+	"ALTER TABLE trunks ADD CONSTRAINT IF NOT EXISTS trunk_port"
+	" CHECK (port > 0)",
+
+	"ALTER TABLE trunks ADD CONSTRAINT IF NOT EXISTS trunk_host_ip_only"
+	" CHECK (auth = 'ip' OR host IS NULL)",
+	NULL
+};
+
 static const char *const *const migrations[SCHEMA_VERSION] = {
 	migration1,
+	migration2,
 };
 
 /* What dbd's account may do, table by table. */

@@ -11,7 +11,7 @@
 struct db;
 
 /* The version this build's code expects. */
-#define SCHEMA_VERSION	1
+#define SCHEMA_VERSION	2
 
 /*
  * Bring the schema up to SCHEMA_VERSION (nothing to do when it is) and

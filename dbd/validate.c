@@ -69,6 +69,25 @@ val_name(const char *s, char *err, size_t errlen)
 }
 
 int
+val_sip_user(const char *s, char *err, size_t errlen)
+{
+	static const char *const reserved[] = { PROTO_AST_RESERVED_USERS };
+	size_t			 i;
+
+	if (val_name(s, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strncasecmp(s, reserved[i], strlen(reserved[i])) == 0) {
+			(void)snprintf(err, errlen, "\"%s\" is not a SIP "
+			    "username: names starting with \"trunk-\", "
+			    "\"carrier-\", \"tenant-\" or \"trunkd\" are "
+			    "reserved for trunkd's own Asterisk sections", s);
+			return -1;
+		}
+	return 0;
+}
+
+int
 val_text(const char *s, size_t max, char *err, size_t errlen)
 {
 	size_t	n = strlen(s), i;

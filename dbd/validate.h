@@ -20,6 +20,9 @@
 /* Letters, digits, "_", "." and "-", a letter or digit first: safe in
  * Asterisk's configuration and in a URI. */
 int	val_name(const char *, char *err, size_t errlen);
+/* A SIP username astd can use: a name (above) that does not start with
+ * one of astd's section prefixes (PROTO_AST_RESERVED_USERS). */
+int	val_sip_user(const char *, char *err, size_t errlen);
 /* Free text: any printable UTF-8, no control character, up to max bytes. */
 int	val_text(const char *, size_t max, char *err, size_t errlen);
 /* "+" then 2 to 15 digits, the first not 0. */

@@ -185,7 +185,7 @@ int	fw_nl_has_destroy(void);
 struct fw_kstate {
 	int		 present;	/* the table exists */
 	uint64_t	 table_handle;
-	uint32_t	 nchains;	/* ours is the only one */
+	uint32_t	 use;		/* chains, sets, objects in it */
 	int		 chain_ok;	/* our chain, hook, priority, policy */
 	uint64_t	 chain_handle;
 	uint64_t	*rule_handles;

@@ -53,7 +53,7 @@ kread_table_cb(const struct nlmsghdr *nlh, void *arg)
 		c->ks->present = 1;
 		c->ks->table_handle = nftnl_table_get_u64(t,
 		    NFTNL_TABLE_HANDLE);
-		c->ks->nchains = nftnl_table_get_u32(t, NFTNL_TABLE_USE);
+		c->ks->use = nftnl_table_get_u32(t, NFTNL_TABLE_USE);
 	}
 	nftnl_table_free(t);
 	return MNL_CB_OK;

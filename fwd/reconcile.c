@@ -34,6 +34,7 @@ struct fw_stats	fw_stats;
 static struct {
 	int		 valid;
 	uint64_t	 table, chain;
+	uint32_t	 use;		/* nothing added to the table */
 	uint64_t	 sets[FS_MAX];
 	uint64_t	*rules;
 	size_t		 nrules;
@@ -401,6 +402,7 @@ fw_built_record(void)
 		return;
 	}
 	built.table = ks.table_handle;
+	built.use = ks.use;
 	built.chain = ks.chain_handle;
 	memcpy(built.sets, ks.set_handle, sizeof(built.sets));
 	built.rules = ks.rule_handles;
@@ -416,7 +418,7 @@ fw_built_same(const struct fw_kstate *ks, size_t nrules)
 	int	set;
 
 	if (!built.valid || !ks->present || ks->table_handle != built.table ||
-	    ks->nchains != 1 || !ks->chain_ok || ks->chain_handle != built.chain ||
+	    ks->use != built.use || !ks->chain_ok || ks->chain_handle != built.chain ||
 	    ks->nrules != built.nrules || ks->nrules != nrules ||
 	    memcmp(ks->rule_handles, built.rules,
 	    nrules * sizeof(*built.rules)) != 0)

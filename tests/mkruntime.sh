@@ -16,14 +16,15 @@ done
 chmod 0700 "$rt/etc" "$rt/etc/secrets"
 cd "$rt/etc"
 umask 077
-p384() {	# p384 NAME SUBJECT: a self-signed P-384 certificate and key
+p384() {	# p384 NAME SUBJECT [EXTENSION]: self-signed P-384 cert and key
 	[ -f "$1.crt" ] || openssl req -x509 -newkey ec \
 	    -pkeyopt ec_paramgen_curve:P-384 -sha384 -nodes -days 30 \
-	    -subj "$2" -keyout "$1.key" -out "$1.crt" 2>/dev/null
+	    -subj "$2" ${3:+-addext "$3"} -keyout "$1.key" -out "$1.crt" \
+	    2>/dev/null
 	chmod 0644 "$1.crt"
 }
 p384 ca /CN=trunkd-admin-ca
-p384 server /CN=127.0.0.1
+p384 server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1,DNS:localhost"
 secret() { [ -s "secrets/$1" ] || openssl rand $2 > "secrets/$1"; }
 secret csrf.key "-hex 32"
 secret db.pass "-hex 16"

@@ -41,7 +41,8 @@ gate_method_ok(const char *m, size_t len)
 	size_t	i;
 
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strlen(methods[i]) == len && memcmp(m, methods[i], len) == 0)
+		if (strlen(methods[i]) == len &&
+		    memcmp(m, methods[i], len) == 0)
 			return 1;
 	return 0;
 }
@@ -64,7 +65,8 @@ gate_request_line(const char *p, size_t len, int *http11)
 	if (sp2 == NULL || sp2 == sp1 + 1 || sp1[1] != '/')
 		return 400;
 	for (i = 1; sp1 + i < sp2; i++)
-		if ((unsigned char)sp1[i] <= 0x20 || (unsigned char)sp1[i] >= 0x7f)
+		if ((unsigned char)sp1[i] <= 0x20 ||
+		    (unsigned char)sp1[i] >= 0x7f)
 			return 400;
 	if ((size_t)(p + len - sp2) != 9)
 		return 400;
@@ -134,7 +136,8 @@ gate_check_head(const char *head, size_t len, uint64_t *body)
 				return 400;
 		for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
 			;
-		for (ve = eol; ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+		for (ve = eol; ve > v && (ve[-1] == ' ' || ve[-1] == '\t');
+		    ve--)
 			;
 		if (field_is(p, (size_t)(colon - p), "Content-Length")) {
 			if (ncl++ > 0)

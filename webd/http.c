@@ -238,8 +238,10 @@ access_log(struct wreq *w, int code, size_t bytes)
 static int
 http_wants_close(struct evhttp_request *req)
 {
-	const char	*v = evhttp_find_header(evhttp_request_get_input_headers(
-			    req), "Connection");
+	const char	*v;
+
+	v = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Connection");
 
 	if (req->major == 1 && req->minor == 0)
 		return v == NULL || strcasecmp(v, "keep-alive") != 0;

@@ -259,7 +259,8 @@ res_to_form(const struct resource *r, const json_t *obj)
 			(void)json_object_set_new(o, f->name, json_sprintf(
 			    "%lld", (long long)json_integer_value(v)));
 		else if (json_is_true(v))
-			(void)json_object_set_new(o, f->name, json_string("on"));
+			(void)json_object_set_new(o, f->name,
+			    json_string("on"));
 		else if (json_is_array(v)) {
 			len = 0;
 			json_array_foreach(v, j, e)

@@ -154,7 +154,9 @@ static void
 ui_db_failed(struct wreq *w, const char *title, int status, json_t *ans)
 {
 	struct evbuffer	*b;
-	const char	*msg = json_string_value(json_object_get(ans, "error"));
+	const char	*msg;
+
+	msg = json_string_value(json_object_get(ans, "error"));
 
 	if (status == DB_E_UNKNOWN_ADMIN)
 		http_forget_admin(w);
@@ -431,12 +433,12 @@ static void
 field_input(struct evbuffer *b, struct wreq *w, const struct field *f,
     const json_t *vals, const char *err)
 {
-	const char	*v = json_string_value(json_object_get(vals, f->name));
-	const char	*p, *e;
+	const char	*v, *p, *e;
 	json_t		*items, *it;
 	size_t		 i;
 	char		 id[32];
 
+	v = json_string_value(json_object_get(vals, f->name));
 	html_raw(b, "<div class=\"field%s\"><label for=\"f-%s\">%s</label>",
 	    err != NULL ? " invalid" : "", f->name, f->label);
 	switch (f->kind) {
@@ -507,8 +509,8 @@ totp_input(struct evbuffer *b, const char *err)
 {
 	html_raw(b, "<div class=\"field totp%s\"><label for=\"f-totp\">"
 	    "TOTP code</label><input id=\"f-totp\" name=\"totp\" "
-	    "type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" "
-	    "maxlength=\"8\" required><p class=\"hint\">From your "
+	    "type=\"text\" inputmode=\"numeric\" "
+	    "autocomplete=\"one-time-code\" maxlength=\"8\" required><p class=\"hint\">From your "
 	    "authenticator app; every change needs a fresh code.</p>",
 	    err != NULL ? " invalid" : "");
 	if (err != NULL) {
@@ -642,7 +644,9 @@ form_post_done(struct wreq *w)
 static const char *
 form_totp(struct wreq *w)
 {
-	const char	*t = json_string_value(json_object_get(w->form, "totp"));
+	const char	*t;
+
+	t = json_string_value(json_object_get(w->form, "totp"));
 
 	if (t == NULL || strlen(t) < 6 || strlen(t) > 8 ||
 	    strspn(t, "0123456789") != strlen(t))
@@ -753,7 +757,8 @@ delete_post_done(struct wreq *w)
 		return;
 	}
 	if (pc->msg == NULL) {
-		if (st != DB_E_TOTP && st != DB_E_LOCKED && st != DB_E_CONFLICT) {
+		if (st != DB_E_TOTP && st != DB_E_LOCKED &&
+		    st != DB_E_CONFLICT) {
 			ui_db_failed(w, pc->r->title, st, w->res[S_MAIN]);
 			return;
 		}

@@ -139,6 +139,24 @@ test_fields(void **state)
 	assert_int_equal(val_host("-bad.example", err, 256), -1);
 	assert_int_equal(val_host("a..b", err, 256), -1);
 	assert_int_equal(val_host("a b", err, 256), -1);
+	assert_int_equal(val_host("192.0.2.10", err, 256), 0);
+	assert_int_equal(val_host("pbx.example.net;transport=tcp", err, 256),
+	    -1);
+	assert_int_equal(val_host("[2001:db8::1]", err, 256), -1);
+	assert_int_equal(val_host("fe80::1%eth0", err, 256), -1);
+	memset(longname, 'h', 64);
+	longname[64] = '\0';
+	assert_int_equal(val_host(longname, err, 256), -1);	/* label > 63 */
+	/* astd's section prefixes, in any case; the rest as val_name. */
+	assert_int_equal(val_sip_user("hh-pbx", err, 256), 0);
+	assert_int_equal(val_sip_user("trunk1", err, 256), 0);
+	assert_int_equal(val_sip_user("trunk-7", err, 256), -1);
+	assert_true(strstr(err, "reserved") != NULL);
+	assert_int_equal(val_sip_user("Carrier-x", err, 256), -1);
+	assert_int_equal(val_sip_user("TENANT-1", err, 256), -1);
+	assert_int_equal(val_sip_user("trunkd", err, 256), -1);
+	assert_int_equal(val_sip_user("trunkdemo", err, 256), -1);
+	assert_int_equal(val_sip_user("o'brien", err, 256), -1);
 	assert_int_equal(val_secret("s3cret!", err, 256), 0);
 	assert_int_equal(val_secret("with space", err, 256), -1);
 	assert_int_equal(val_secret("quo\"te", err, 256), -1);
