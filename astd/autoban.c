@@ -172,7 +172,8 @@ ab_set_trusted(struct autoban *ab, const struct proto_net *nets, size_t n)
 		return -1;
 	if (n > 0)
 		memcpy(copy, nets, n * sizeof(*copy));
-	qsort(copy, n, sizeof(*copy), ab_net_cmp);
+	if (n > 1)
+		qsort(copy, n, sizeof(*copy), ab_net_cmp);
 	free(ab->trusted);
 	ab->trusted = copy;
 	ab->ntrusted = n;

@@ -307,7 +307,8 @@ ex_nets(struct ex_ctx *c, json_t *o, int required, struct proto_net *nets,
 		}
 		(*n)++;
 	}
-	qsort(nets, *n, sizeof(nets[0]), ex_net_cmp);
+	if (*n > 1)
+		qsort(nets, *n, sizeof(nets[0]), ex_net_cmp);
 	for (i = j = 0; i < *n; i++)
 		if (j == 0 || net_cmp(&nets[j - 1], &nets[i]) != 0)
 			nets[j++] = nets[i];
@@ -350,7 +351,8 @@ ex_tenant(struct ex_ctx *c, json_t *o, struct ex_tenant *t)
 		(void)strlcpy(t->prefixes[t->nprefixes++],
 		    json_string_value(v), EX_NUMBER_MAX);
 	}
-	qsort(t->prefixes, t->nprefixes, EX_NUMBER_MAX, ex_str_cmp);
+	if (t->nprefixes > 1)
+		qsort(t->prefixes, t->nprefixes, EX_NUMBER_MAX, ex_str_cmp);
 	for (i = 1; i < t->nprefixes; i++)
 		if (strcmp(t->prefixes[i - 1], t->prefixes[i]) == 0)
 			return ex_fail(c, "prefix listed twice");
@@ -528,7 +530,8 @@ ex_list(struct ex_ctx *c, json_t *root, const char *key, size_t size,
 			return -1;
 	}
 	c->what[0] = '\0';
-	qsort(arr, *n, size, cmp);
+	if (*n > 1)
+		qsort(arr, *n, size, cmp);
 	for (i = 1; i < *n; i++)
 		if (cmp(arr + (i - 1) * size, arr + i * size) == 0)
 			return ex_fail(c, "\"%s\": the same id or number twice",

@@ -57,7 +57,12 @@ child_send(uint32_t type, enum proc_id to, int fd, const void *data,
 	return 0;
 }
 
-/* Logging goes to the parent, synchronously, so that fatal lines arrive. */
+/*
+ * Logging goes to the parent.  Ordinary lines join the queue and leave with
+ * the next write (an access-log line per request costs no extra system
+ * call of its own); a critical line, written just before exit, and any
+ * line before the event loop runs are flushed at once.
+ */
 static void
 child_log_sink(int priority, const char *line)
 {
@@ -70,9 +75,13 @@ child_log_sink(int priority, const char *line)
 	if (len >= sizeof(m.text))
 		len = sizeof(m.text) - 1;
 	if (imsg_compose(&ch.ibuf, MSG_LOG, PROC_PARENT, -1, &m,
-	    offsetof(struct msg_log, text) + len + 1) == -1 ||
-	    imsg_flush(&ch.ibuf) == -1)
-		_exit(1);	/* the parent is gone: nobody to tell */
+	    offsetof(struct msg_log, text) + len + 1) == -1)
+		_exit(1);
+	if (priority <= LOG_CRIT || ch.ev_write == NULL) {
+		if (imsg_flush(&ch.ibuf) == -1)
+			_exit(1);	/* the parent is gone: nobody to tell */
+	} else
+		child_schedule_write();
 }
 
 static void

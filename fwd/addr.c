@@ -221,7 +221,8 @@ fw_ranges_merge(struct fw_ranges *rs)
 
 	if (rs->n == 0)
 		return;
-	qsort(rs->v, rs->n, sizeof(*rs->v), fw_range_cmp);
+	if (rs->n > 1)
+		qsort(rs->v, rs->n, sizeof(*rs->v), fw_range_cmp);
 	for (i = 1; i < rs->n; i++) {
 		cur = &rs->v[out];
 		len = fw_keylen(cur->family);

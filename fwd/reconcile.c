@@ -78,7 +78,8 @@ fw_lat_pct(int pct, uint64_t *us, size_t *n)
 	if (nlat == 0)
 		return -1;
 	memcpy(sorted, lat, nlat * sizeof(*lat));
-	qsort(sorted, nlat, sizeof(*sorted), fw_u64_cmp);
+	if (nlat > 1)
+		qsort(sorted, nlat, sizeof(*sorted), fw_u64_cmp);
 	*us = sorted[(nlat - 1) * (size_t)pct / 100];
 	return 0;
 }

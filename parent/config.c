@@ -74,7 +74,7 @@ config_defaults(struct trunkd_conf *c)
 
 	(void)strlcpy(c->web_listen, "127.0.0.1", sizeof(c->web_listen));
 	c->web_port = 8443;
-	(void)strlcpy(c->tls_groups, "X25519:P-256:P-384",
+	(void)strlcpy(c->tls_groups, "P-384",
 	    sizeof(c->tls_groups));
 	c->web_max_connections = 512;
 	c->web_header_timeout = 10;

@@ -7,7 +7,8 @@
  *            until complete, their size, timeout and framing checked
  *   db.c     requests to dbd and their answers
  *   csrf.c   form tokens bound to the certificate fingerprint
- *   html.c   escaping and the page frame; form.c the urlencoded bodies
+ *   html.c   escaping; form.c the urlencoded bodies; procs.c the
+ *            process table from the parent
  *   res.c    the objects of the console and the API (one table)
  *   ui_*.c   the pages; api.c the JSON API
  */
