@@ -10,15 +10,6 @@
 
 #define AB_BUCKETS	(1U << 16)
 
-/* The names Asterisk gives these events on AMI, in weight order. */
-static const char *const ab_names[AB_EVENT_MAX] = {
-	[AB_CHALLENGE_RESPONSE_FAILED] = "ChallengeResponseFailed",
-	[AB_INVALID_ACCOUNT_ID] = "InvalidAccountID",
-	[AB_FAILED_ACL] = "FailedACL",
-	[AB_REQUEST_NOT_ALLOWED] = "RequestNotAllowed",
-	[AB_AUTH_METHOD_NOT_ALLOWED] = "AuthMethodNotAllowed",
-	[AB_INVALID_TRANSPORT] = "InvalidTransport",
-};
 
 struct ab_hit {
 	uint64_t	ms;
@@ -276,7 +267,7 @@ ab_event_index(const char *name)
 	int	i;
 
 	for (i = 0; i < AB_EVENT_MAX; i++)
-		if (strcmp(name, ab_names[i]) == 0)
+		if (strcmp(name, ab_event_names[i]) == 0)
 			return i;
 	return -1;
 }

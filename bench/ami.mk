@@ -4,7 +4,7 @@
 # astd and fwd into the kernel set, and through fail2ban (bench/ami.sh).
 BENCH_AMI	:= $(O)/bench/ami_bench
 $(BENCH_AMI): $(O)/bench/ami_bench.o $(O)/astd/amiparse.o \
-    $(O)/astd/autoban.o $(O)/astd/net.o
+    $(O)/astd/autoban.o $(O)/astd/net.o $(O)/common/proto.o
 	$(LINK) $^ $(BSD_LIBS)
 
 .PHONY: bench-ami

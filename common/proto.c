@@ -17,6 +17,15 @@ const struct msg_spec msg_table[MSG_MAX] = {
 _Static_assert(sizeof(msg_table) / sizeof(msg_table[0]) == MSG_MAX,
     "message table incomplete");
 
+const char *const ab_event_names[AB_EVENT_MAX] = {
+	[AB_CHALLENGE_RESPONSE_FAILED] = "ChallengeResponseFailed",
+	[AB_INVALID_ACCOUNT_ID] = "InvalidAccountID",
+	[AB_FAILED_ACL] = "FailedACL",
+	[AB_REQUEST_NOT_ALLOWED] = "RequestNotAllowed",
+	[AB_AUTH_METHOD_NOT_ALLOWED] = "AuthMethodNotAllowed",
+	[AB_INVALID_TRANSPORT] = "InvalidTransport",
+};
+
 static const char *const proc_names[PROC_MAX] = {
 	[PROC_PARENT] = "parent",
 	[PROC_WEBD] = "webd",

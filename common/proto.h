@@ -142,7 +142,19 @@ struct msg_conf_fwd {
 	struct proto_net ignore_nets[PROTO_CONF_NETS];
 };
 
-#define PROTO_AB_EVENTS		6
+/* AutoBan's event weights, in this order (struct msg_conf_astd). */
+enum autoban_event {
+	AB_CHALLENGE_RESPONSE_FAILED,
+	AB_INVALID_ACCOUNT_ID,
+	AB_FAILED_ACL,
+	AB_REQUEST_NOT_ALLOWED,
+	AB_AUTH_METHOD_NOT_ALLOWED,
+	AB_INVALID_TRANSPORT,
+	AB_EVENT_MAX
+};
+#define PROTO_AB_EVENTS		AB_EVENT_MAX
+/* The names of the events, as Asterisk's SecurityEvent spells them. */
+extern const char *const ab_event_names[AB_EVENT_MAX];
 struct msg_conf_astd {
 	char		ami_host[PROTO_NAME_MAX];
 	char		ami_user[PROTO_NAME_MAX];

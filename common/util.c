@@ -32,3 +32,15 @@ strlcpy_ok(char *dst, const char *src, size_t size)
 	(void)strlcpy(dst, src, size);
 	return 0;
 }
+
+int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -17,4 +17,7 @@ int	set_nonblock(int fd);
 /* Copy into a fixed array; -1 (nothing changed) when it does not fit. */
 int	strlcpy_ok(char *dst, const char *src, size_t size);
 
+/* The value of one hexadecimal digit, or -1. */
+int	hexval(int c);
+
 #endif /* TRUNKD_UTIL_H */

@@ -9,22 +9,11 @@
 #include <openssl/rand.h>
 
 #include "crypt.h"
+#include "util.h"
 
 #define CRYPT_VERSION	1
 #define NONCE_LEN	12
 #define TAG_LEN		16
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 crypt_key_parse(const uint8_t *data, size_t len, uint8_t key[CRYPT_KEY_LEN])

@@ -27,15 +27,6 @@
 
 int	config_users_later;
 
-const char *const ab_event_names[AB_EVENT_MAX] = {
-	[AB_CHALLENGE_RESPONSE_FAILED] = "ChallengeResponseFailed",
-	[AB_INVALID_ACCOUNT_ID] = "InvalidAccountID",
-	[AB_FAILED_ACL] = "FailedACL",
-	[AB_REQUEST_NOT_ALLOWED] = "RequestNotAllowed",
-	[AB_AUTH_METHOD_NOT_ALLOWED] = "AuthMethodNotAllowed",
-	[AB_INVALID_TRANSPORT] = "InvalidTransport",
-};
-
 static void
 default_net(struct proto_net *nets, size_t *n, const char *s)
 {

@@ -26,18 +26,6 @@ struct conf_role {
 	char		chroot[CONF_PATH_MAX];
 };
 
-/* AutoBan event weights, in this order. */
-enum autoban_event {
-	AB_CHALLENGE_RESPONSE_FAILED,
-	AB_INVALID_ACCOUNT_ID,
-	AB_FAILED_ACL,
-	AB_REQUEST_NOT_ALLOWED,
-	AB_AUTH_METHOD_NOT_ALLOWED,
-	AB_INVALID_TRANSPORT,
-	AB_EVENT_MAX
-};
-/* The names of the events, as Asterisk's SecurityEvent spells them. */
-extern const char *const ab_event_names[AB_EVENT_MAX];
 
 struct trunkd_conf {
 	char		path[CONF_PATH_MAX];		/* the file parsed */

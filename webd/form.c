@@ -3,20 +3,9 @@
 #include <string.h>
 
 #include "form.h"
+#include "util.h"
 
 #define FORM_FIELDS_MAX	256
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 form_decode(const char *s, size_t len, char *dst, size_t dstsize, int plus,

@@ -16,4 +16,4 @@ FUZZERS		+= $(O)/fuzz/imsg_fuzz
 $(O)/fuzz/imsg_fuzz: common/imsg.c common/imsg.h
 
 FUZZERS		+= $(O)/fuzz/ami_fuzz
-$(O)/fuzz/ami_fuzz: astd/amiparse.c astd/autoban.c astd/net.c
+$(O)/fuzz/ami_fuzz: astd/amiparse.c astd/autoban.c astd/net.c common/proto.c

@@ -2,7 +2,7 @@
 # AutoBan.
 UNIT_TESTS += $(O)/tests/unit/astd_writer_test
 $(O)/tests/unit/astd_writer_test: $(O)/tests/unit/astd_writer_test.o \
-    $(ASTD_CORE)
+    $(ASTD_CORE) $(O)/common/proto.o
 	$(LINK) $^ $(CMOCKA_LIBS) $(JANSSON_LIBS) $(BSD_LIBS)
 
 UNIT_TESTS += $(O)/tests/unit/astd_amiparse_test
@@ -12,5 +12,5 @@ $(O)/tests/unit/astd_amiparse_test: $(O)/tests/unit/astd_amiparse_test.o \
 
 UNIT_TESTS += $(O)/tests/unit/astd_autoban_test
 $(O)/tests/unit/astd_autoban_test: $(O)/tests/unit/astd_autoban_test.o \
-    $(O)/astd/autoban.o $(O)/astd/net.o
+    $(O)/astd/autoban.o $(O)/astd/net.o $(O)/common/proto.o
 	$(LINK) $^ $(CMOCKA_LIBS) $(BSD_LIBS)

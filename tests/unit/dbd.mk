@@ -10,5 +10,5 @@ $(O)/tests/unit/dbd_validate_test: $(O)/tests/unit/dbd_validate_test.o \
 	    $(O)/dbd/validate.o
 	$(LINK) $^ $(CMOCKA_LIBS) $(BSD_LIBS)
 $(O)/tests/unit/dbd_crypt_test: $(O)/tests/unit/dbd_crypt_test.o \
-	    $(O)/dbd/crypt.o $(O)/dbd/audit.o $(O)/dbd/db.o
+	    $(O)/dbd/crypt.o $(O)/dbd/audit.o $(O)/dbd/db.o $(O)/common/util.o
 	$(LINK) $^ $(CMOCKA_LIBS) $(MARIADB_LIBS) $(SSL_LIBS) $(BSD_LIBS)
