@@ -1,13 +1,13 @@
 /*
- * Trunks, with their networks and DIDs.  An IP-authenticated trunk needs
- * a network (here, and in the schema) and may name a host (and port)
- * where calls to its DIDs are sent; a digest trunk gets a generated
- * password, shown once in the answer that creates it, and only what
- * Asterisk needs is stored: the username and md5(user:realm:password),
- * sealed under the data key.  The username is the trunk's name when the
- * credential is made, and names astd's sections for it: checked against
- * astd's rules here, so that one trunk can never make a whole generation
- * fail in astd.
+ * Trunks, with their networks and DIDs.  Every trunk needs a network
+ * (here; an IP-authenticated one in the schema too), and an IP trunk may
+ * name a host (and port) where calls to its DIDs are sent.  A digest
+ * trunk gets a generated password, shown once in the answer that creates
+ * it, and only what Asterisk needs is stored: the username and
+ * md5(user:realm:password), sealed under the data key.  The username is
+ * the trunk's name when the credential is made and names astd's sections
+ * for it: checked against astd's rules here, so that one trunk can never
+ * make a whole generation fail in astd.
  */
 #include <stdio.h>
 #include <string.h>
@@ -349,8 +349,10 @@ trunk_parse_dest(struct req *r, struct trunk *t, const char *host,
 {
 	char	err[PROTO_ERR_MAX];
 
+	/* The default port is no destination: a form may send it back. */
 	if (strcmp(t->auth, "digest") == 0) {
-		if ((host != NULL && host[0] != '\0') || port != 0)
+		if ((host != NULL && host[0] != '\0') ||
+		    (port != 0 && port != SIP_PORT_DEFAULT))
 			return req_fail(r, DB_E_INVALID, host != NULL &&
 			    host[0] != '\0' ? "host" : "port", "a digest trunk "
 			    "has no host or port: calls reach it at the "
@@ -429,10 +431,13 @@ trunk_parse(struct req *r, struct trunk *t, int create)
 	    TRUNK_NETS_MAX, &t->nnets) == -1) ||
 	    (dids != NULL && parse_dids(r, dids, t) == -1))
 		return -1;
-	if (strcmp(t->auth, "ip") == 0 && t->nnets == 0)
-		return req_fail(r, DB_E_INVALID, "networks", "an "
-		    "IP-authenticated trunk needs at least one network: "
-		    "calls are accepted from its networks only");
+	/* A digest trunk too: fwd lets SIP in from trunk networks only,
+	 * and astd writes every trunk's endpoint ACL from them. */
+	if (t->nnets == 0)
+		return req_fail(r, DB_E_INVALID, "networks", "a trunk needs "
+		    "at least one network: calls are accepted from its "
+		    "networks only%s", strcmp(t->auth, "ip") == 0 ? "" :
+		    ", registrations too");
 	return trunk_parse_dest(r, t, host, port);
 }
 

@@ -29,6 +29,9 @@ static const struct field trunk_fields[] = {
 	{ "auth", "Authentication", F_CHOICE, L | E | R, "ip|digest", NULL },
 	{ "transport", "Transport", F_CHOICE, L | E | R, "udp|tcp|tls",
 	    NULL },
+	{ "host", "Destination host", F_TEXT, E, NULL,
+	    "IP authentication: where calls to its DIDs go (address or name)" },
+	{ "port", "Destination port", F_NUMBER, E, NULL, "Default 5060" },
 	{ "networks", "Allowed networks", F_LIST, L | E, NULL,
 	    "One network a line, e.g. 192.0.2.0/28; required for IP "
 	    "authentication" },

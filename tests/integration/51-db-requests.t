@@ -60,8 +60,9 @@ r=$(call expect FW_NET_ADD 5)
 ok $? "fwd gets the new networks ($r)"
 r=$(req TRUNK_CREATE ta 000000 '{"tenant_id":'$TB',"name":"sneaky","auth":"ip","transport":"udp","codecs":["alaw"],"max_channels":1,"enabled":true,"callerid_policy":"any","networks":["198.51.100.0/24"]}')
 is "$r" DB_E_FORBIDDEN "TRUNK_CREATE in beta by alpha's admin"
-r=$(req TRUNK_CREATE tb "$(code_next tb)" '{"tenant_id":'$TB',"name":"beta-reg","auth":"digest","transport":"tls","codecs":["opus"],"max_channels":5,"enabled":true,"callerid_policy":"any"}')
+r=$(req TRUNK_CREATE tb "$(code_next tb)" '{"tenant_id":'$TB',"name":"beta-reg","auth":"digest","transport":"tls","codecs":["opus"],"max_channels":5,"enabled":true,"callerid_policy":"any","networks":["2001:db8:beef::/48"]}')
 is "$r" DB_OK "TRUNK_CREATE of a digest trunk"
+call expect FW_NET_ADD 5 >/dev/null
 KB=$(jqb "$r" .id)
 PW=$(jqb "$r" .sip_password)
 [ ${#PW} -eq 32 ]

@@ -18,9 +18,10 @@ see ami_peer.py --send) drives it:
   emit FILE         send the event blocks of FILE (LF lines, blank-line
                     separated) to every subscribed session, as CRLF
   emit-raw FILE     send FILE's bytes as they are
-  emit-timed FILE OUT  as emit, one block at a time, and write to OUT
-                    "ADDRESS SECONDS" with the time each RemoteAddress's
-                    last block was sent (for bench/ami.sh)
+  emit-timed FILE OUT [GAP_MS]  as emit, one block at a time (GAP_MS
+                    apart), and write to OUT "ADDRESS SECONDS" with the
+                    time each RemoteAddress's last block was sent (for
+                    bench/ami.sh)
   drop              close every session
   down SECONDS      close every session and refuse connections a while
   reload-fail on|off  answer Reload with an error
@@ -300,7 +301,7 @@ class Peer:
         m = re.search(rb"^Privilege: *([a-z]+)", block, re.M | re.I)
         return m.group(1).decode().lower() if m else "system"
 
-    async def emit_timed(self, data, out):
+    async def emit_timed(self, data, out, gap):
         sent = {}
         for block in re.split(rb"\n\s*\n", data):
             block = block.strip(b"\n")
@@ -314,6 +315,8 @@ class Peer:
             m = re.search(rb"RemoteAddress: *\S+?/\S+?/([^/\s]+)/", block)
             if m:
                 sent[m.group(1).decode()] = time.time()
+            if gap > 0:
+                await asyncio.sleep(gap)
         with open(out, "w") as f:
             for addr, t in sent.items():
                 f.write("%s %.6f\n" % (addr, t))
@@ -365,7 +368,9 @@ class Peer:
                 out = "ok %d" % n
             elif words[0] == "emit-timed":
                 with open(words[1], "rb") as f:
-                    n = await self.emit_timed(f.read(), words[2])
+                    n = await self.emit_timed(f.read(), words[2],
+                                              float(words[3]) / 1000
+                                              if len(words) > 3 else 0)
                 out = "ok %d" % n
             elif words[0] == "drop":
                 self.drop_all()
