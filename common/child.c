@@ -20,6 +20,8 @@
 
 enum child_state { WAIT_CONFIG, WAIT_START, RUNNING };
 
+#define CHILD_READ_BURST	64	/* messages read per wake-up, at most */
+
 static struct {
 	const struct child_ops	*ops;
 	struct event_base	*base;
@@ -281,23 +283,30 @@ child_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct imsg	imsg;
 	ssize_t		n;
-	int		r = 0;
+	int		r = 0, rounds;
 
-	if ((n = imsg_read(&ch.ibuf)) == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		fatal("read from parent");
+	/*
+	 * imsg_read() takes one message at a time; drain what is there (a
+	 * burst of bans, a snapshot's chunks) before the loop turns again.
+	 */
+	for (rounds = 0; rounds < CHILD_READ_BURST; rounds++) {
+		if ((n = imsg_read(&ch.ibuf)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			fatal("read from parent");
+		}
+		if (n == 0) {
+			/* The parent stops us, or is gone: nothing runs
+			 * unsupervised. */
+			_exit(0);
+		}
+		while ((r = imsg_get(&ch.ibuf, &imsg)) == 1) {
+			child_dispatch(&imsg);
+			imsg_free(&imsg);
+		}
+		if (r == -1)
+			fatal("bad message from parent");
 	}
-	if (n == 0) {
-		/* The parent stops us, or is gone: nothing runs unsupervised. */
-		_exit(0);
-	}
-	while ((r = imsg_get(&ch.ibuf, &imsg)) == 1) {
-		child_dispatch(&imsg);
-		imsg_free(&imsg);
-	}
-	if (r == -1)
-		fatal("bad message from parent");
 	child_schedule_write();
 }
 

@@ -23,6 +23,8 @@
 #include "procinfo.h"
 #include "util.h"
 
+#define PROC_READ_BURST	64	/* messages read per wake-up, at most */
+
 static void	proc_read_cb(evutil_socket_t, short, void *);
 static void	proc_write_cb(evutil_socket_t, short, void *);
 static void	proc_err_cb(evutil_socket_t, short, void *);
@@ -281,30 +283,37 @@ proc_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct child_proc	*c = arg;
 	struct imsg		 imsg;
 	ssize_t			 n;
-	int			 r = 0;
+	int			 r = 0, rounds;
 
-	if ((n = imsg_read(&c->ibuf)) == -1) {
-		if (errno == EAGAIN || errno == EINTR)
+	/* Drain a burst before the loop turns again, as the children do. */
+	for (rounds = 0; rounds < PROC_READ_BURST && !env->stopping;
+	    rounds++) {
+		if ((n = imsg_read(&c->ibuf)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			parent_shutdown(1, "read from %s: %s",
+			    proc_name(c->role), strerror(errno));
 			return;
-		parent_shutdown(1, "read from %s: %s", proc_name(c->role),
-		    strerror(errno));
-		return;
+		}
+		if (n == 0) {
+			/* Its exit status follows with SIGCHLD. */
+			event_del(c->ev_read);
+			if (!env->stopping)
+				parent_shutdown(1, "%s closed its channel",
+				    proc_name(c->role));
+			return;
+		}
+		while (!env->stopping &&
+		    (r = imsg_get(&c->ibuf, &imsg)) == 1) {
+			proc_dispatch(c, &imsg);
+			imsg_free(&imsg);
+		}
+		if (!env->stopping && r == -1) {
+			parent_shutdown(1, "malformed message from %s: %s",
+			    proc_name(c->role), strerror(errno));
+			return;
+		}
 	}
-	if (n == 0) {
-		/* Its exit status follows with SIGCHLD; stop listening. */
-		event_del(c->ev_read);
-		if (!env->stopping)
-			parent_shutdown(1, "%s closed its channel",
-			    proc_name(c->role));
-		return;
-	}
-	while (!env->stopping && (r = imsg_get(&c->ibuf, &imsg)) == 1) {
-		proc_dispatch(c, &imsg);
-		imsg_free(&imsg);
-	}
-	if (!env->stopping && r == -1)
-		parent_shutdown(1, "malformed message from %s: %s",
-		    proc_name(c->role), strerror(errno));
 }
 
 /* Whatever a child or its libraries print goes to the log, line by line. */
