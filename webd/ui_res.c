@@ -71,6 +71,24 @@ refs(struct wreq *w, enum field_kind k)
 	return json_object_get(w->res[slot], "items");
 }
 
+/* One <option> per tenant or trunk, the one whose id is `v` selected. */
+static void
+ref_options(struct evbuffer *b, json_t *items, const char *v)
+{
+	json_t	*it;
+	size_t	 i;
+	char	 id[32];
+
+	json_array_foreach(items, i, it) {
+		(void)snprintf(id, sizeof(id), "%lld", (long long)
+		    json_integer_value(json_object_get(it, "id")));
+		html_raw(b, "<option value=\"%s\"%s>", id, v != NULL &&
+		    strcmp(v, id) == 0 ? " selected" : "");
+		html_jtext(b, json_object_get(it, "name"));
+		html_raw(b, "</option>");
+	}
+}
+
 static const char *
 ref_name(struct wreq *w, enum field_kind k, json_int_t id)
 {
@@ -185,8 +203,8 @@ filter_form(struct evbuffer *b, struct wreq *w, const struct resource *r)
 {
 	const struct field	*f;
 	const char		*v;
-	json_t			*items, *it;
-	size_t			 i, j, n = 0;
+	json_t			*items;
+	size_t			 i, n = 0;
 
 	for (i = 0; i < r->nfields; i++)
 		if (r->fields[i].flags & FF_FILTER)
@@ -205,18 +223,7 @@ filter_form(struct evbuffer *b, struct wreq *w, const struct resource *r)
 		    (items = refs(w, f->kind)) != NULL) {
 			html_raw(b, "<select name=\"%s\"><option value=\"\">"
 			    "all</option>", f->name);
-			json_array_foreach(items, j, it) {
-				char	 id[32];
-
-				(void)snprintf(id, sizeof(id), "%lld",
-				    (long long)json_integer_value(
-				    json_object_get(it, "id")));
-				html_raw(b, "<option value=\"%s\"%s>", id,
-				    v != NULL && strcmp(v, id) == 0 ?
-				    " selected" : "");
-				html_jtext(b, json_object_get(it, "name"));
-				html_raw(b, "</option>");
-			}
+			ref_options(b, items, v);
 			html_raw(b, "</select></label>");
 			continue;
 		}
@@ -434,9 +441,7 @@ field_input(struct evbuffer *b, struct wreq *w, const struct field *f,
     const json_t *vals, const char *err)
 {
 	const char	*v, *p, *e;
-	json_t		*items, *it;
-	size_t		 i;
-	char		 id[32];
+	json_t		*items;
 
 	v = json_string_value(json_object_get(vals, f->name));
 	html_raw(b, "<div class=\"field%s\"><label for=\"f-%s\">%s</label>",
@@ -470,16 +475,7 @@ field_input(struct evbuffer *b, struct wreq *w, const struct field *f,
 		if ((items = refs(w, f->kind)) != NULL) {
 			html_raw(b, "<select id=\"f-%s\" name=\"%s\">"
 			    "<option value=\"\">-</option>", f->name, f->name);
-			json_array_foreach(items, i, it) {
-				(void)snprintf(id, sizeof(id), "%lld",
-				    (long long)json_integer_value(
-				    json_object_get(it, "id")));
-				html_raw(b, "<option value=\"%s\"%s>", id,
-				    v != NULL && strcmp(v, id) == 0 ?
-				    " selected" : "");
-				html_jtext(b, json_object_get(it, "name"));
-				html_raw(b, "</option>");
-			}
+			ref_options(b, items, v);
 			html_raw(b, "</select>");
 			break;
 		}

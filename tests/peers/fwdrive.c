@@ -58,8 +58,9 @@ send_msg(uint32_t type, uint32_t from, const void *data, size_t len)
 static int
 parse_net(const char *s, struct proto_net *n)
 {
-	char	buf[64], *slash;
-	int	max;
+	char		 buf[64], *slash;
+	const char	*e = NULL;
+	int		 max;
 
 	memset(n, 0, sizeof(*n));
 	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
@@ -73,8 +74,9 @@ parse_net(const char *s, struct proto_net *n)
 	else
 		return -1;
 	max = n->family == 4 ? 32 : 128;
-	n->prefixlen = (uint8_t)(slash != NULL ? atoi(slash) : max);
-	return 0;
+	n->prefixlen = (uint8_t)(slash != NULL ? strtonum(slash, 0, max, &e) :
+	    max);
+	return e == NULL ? 0 : -1;
 }
 
 /* Print what fwd says; returns the type handled. */
