@@ -2,12 +2,17 @@
 # dbd through its imsg interface, against a private MariaDB over TLS:
 # trunk-create (each with its own TOTP code: one step per admin and code,
 # so many admins) and trunk-list (a page of 50, networks and DIDs
-# included) operations per second.  Figures, not a test.
+# included) operations per second.  Figures, not a test.  The trunk list
+# also in dbdrive's own loop (8 requests in flight, no shell per answer):
+# each request a new one (MariaDB every time), and one page again and
+# again (dbd's answer cache).
 set -u
 : "${TRUNKD_OBJ:=$(pwd)/obj}"
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 ADMINS=${DB_BENCH_ADMINS:-60}
 LISTS=${DB_BENCH_LISTS:-500}
+RUNS=${DB_BENCH_RUNS:-2000}
+HITS=${DB_BENCH_HITS:-20000}
 WEB_UID=61001 DB_UID=61002 AST_UID=61004
 [ "$(id -u)" -eq 0 ] || { echo "bench/db: needs root"; exit 0; }
 command -v mariadbd >/dev/null || { echo "bench/db: no mariadbd"; exit 0; }
@@ -71,6 +76,15 @@ done >"$RT/listbatch"
 ms_list=$(batch "$RT/listbatch" "$LISTS" "$RT/lists")
 okl=$(grep -c '^DB_OK' "$RT/lists")
 echo "trunk-list: $okl of $LISTS pages of 50 trunks in $ms_list ms"
+# Leading blanks make each request new to the cache (PAD 1).
+P='{"per_page":50,"page":1}'
+set -- $(call bench "$RUNS" 8 1 TRUNK_LIST "$F" "$P")
+okm=${2:-0} ms_miss=${3:-0}
+echo "trunk-list, every request new: $okm of $RUNS in $ms_miss ms"
+set -- $(call bench "$HITS" 8 0 TRUNK_LIST "$F" "$P")
+okh=${2:-0} ms_hit=${3:-0}
+echo "trunk-list, the same page: $okh of $HITS in $ms_hit ms"
+call status
 drive_stop
 
 rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", (ms > 0) ? n * 1000 / ms : 0 }'; }
@@ -78,3 +92,7 @@ printf 'RESULT\tdbd trunk-create (TOTP, audit, MariaDB TLS)\t%s\tops/s\t\t\n' \
     "$(rate "$okc" "$ms_create")"
 printf 'RESULT\tdbd trunk-list (50 per page)\t%s\tops/s\t\t\n' \
     "$(rate "$okl" "$ms_list")"
+printf 'RESULT\tdbd trunk-list, 8 in flight, each new\t%s\tops/s\t\t\n' \
+    "$(rate "$okm" "$ms_miss")"
+printf 'RESULT\tdbd trunk-list, 8 in flight, cached\t%s\tops/s\teach new\t%s\n' \
+    "$(rate "$okh" "$ms_hit")" "$(rate "$okm" "$ms_miss")"

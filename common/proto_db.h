@@ -126,6 +126,12 @@ struct msg_db_resp {
 	int32_t		status;		/* enum db_status */
 	uint32_t	json_len;
 	uint32_t	pad;
+	/*
+	 * Non-zero: the answer depends only on the request, the caller and
+	 * the database's state named by this stamp; the same stamp later
+	 * means none of it changed.  Never reused, also across restarts.
+	 */
+	uint64_t	stamp;
 	char		json[PROTO_DB_JSON_MAX];
 };
 #define MSG_DB_RESP_MIN		offsetof(struct msg_db_resp, json)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "blob.h"
+#include "cache.h"
 #include "child.h"
 #include "db.h"
 #include "dbd.h"
@@ -100,6 +101,7 @@ dbd_prepare(struct event_base *base)
 static void
 dbd_start(struct event_base *base)
 {
+	cache_init();
 	if (link_init(base, feed_snapshot) == -1)
 		fatalx("database link set-up failed");
 }
@@ -117,7 +119,15 @@ dbd_dispatch(struct imsg *imsg, enum proc_id from)
 static void
 dbd_state(char *buf, size_t len)
 {
+	struct cache_stats	s;
+	size_t			n;
+
 	link_state(buf, len);
+	cache_stats(&s);
+	if ((n = strlen(buf)) < len)
+		(void)snprintf(buf + n, len - n, "; cache: %zu answers, %llu "
+		    "hits, %llu misses", s.entries, (unsigned long long)s.hits,
+		    (unsigned long long)s.misses);
 }
 
 static const struct child_ops dbd_ops = {

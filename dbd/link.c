@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "blob.h"
+#include "cache.h"
 #include "db.h"
 #include "dbd.h"
 #include "log.h"
@@ -55,6 +56,7 @@ link_down(const char *why)
 		log_warnx("database unavailable: %s", why);
 	(void)strlcpy(lk.why, why, sizeof(lk.why));
 	lk.up = 0;
+	cache_forget();
 	db_disconnect(lk.db);
 	if (!evtimer_pending(lk.ev_retry, NULL))
 		link_schedule();
@@ -90,6 +92,8 @@ link_connect(evutil_socket_t fd, short what, void *arg)
 	lk.connects++;
 	lk.backoff_ms = BACKOFF_MIN_MS;
 	lk.why[0] = '\0';
+	/* The database may have changed while we were away. */
+	cache_forget();
 	log_info("database connected (TLS, server certificate verified)");
 	lk.on_up();
 }

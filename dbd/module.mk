@@ -8,7 +8,7 @@ DBD_OBJS	:= $(O)/dbd/dbd.o $(O)/dbd/sandbox.o $(O)/dbd/link.o \
 		   $(O)/dbd/feed.o $(O)/dbd/req_tenant.o $(O)/dbd/req_trunk.o \
 		   $(O)/dbd/req_did.o $(O)/dbd/req_carrier.o \
 		   $(O)/dbd/req_admin.o $(O)/dbd/req_ban.o $(O)/dbd/req_audit.o \
-		   $(DBD_SHARED_OBJS)
+		   $(O)/dbd/cache.o $(DBD_SHARED_OBJS)
 DBD_LIBS	:= $(MARIADB_LIBS) $(OATH_LIBS) $(JANSSON_LIBS) $(SSL_LIBS)
 LIBEXEC_PROGS	+= $(O)/libexec/dbd
 

@@ -9,7 +9,8 @@
  *
  * Anything wrong before the commit rolls everything back; a TOTP failure
  * is then counted on its own.  While the database is away every request
- * is answered DB_E_UNAVAILABLE and nothing is done.
+ * is answered DB_E_UNAVAILABLE and nothing is done.  Reads whose answer
+ * the generation decides go through the answer cache (cache.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "cache.h"
 #include "child.h"
 #include "db.h"
 #include "dbd.h"
@@ -485,8 +487,10 @@ mutation_commit(struct req *r)
 	return 0;
 }
 
+/* k: the request's cache key, for an op cache_op() keeps. */
 static void
-req_answer(uint32_t reqid, struct req *r)
+req_answer(uint32_t reqid, struct req *r, const struct cache_key *k,
+    uint64_t stamp)
 {
 	struct msg_db_resp	*resp;
 	size_t			 n;
@@ -506,6 +510,7 @@ req_answer(uint32_t reqid, struct req *r)
 	resp->reqid = reqid;
 	resp->status = r->status;
 	resp->json_len = (uint32_t)n;
+	resp->stamp = k != NULL ? cache_keep(k, stamp, resp) : 0;
 	(void)child_send(MSG_DB_RESP, PROC_WEBD, -1, resp,
 	    MSG_DB_RESP_MIN + n);
 	free(resp);
@@ -543,9 +548,12 @@ req_run(struct req *r, const struct handler *h, const uint8_t *fpr)
 		return;
 	if (mutation_begin(r) == 0 && h->fn(r) == 0 &&
 	    mutation_commit(r) == 0) {
+		cache_committed(r->generation);
 		feed_after_commit(r);
 		return;
 	}
+	/* Nothing changed, unless the commit's outcome is unknown. */
+	cache_recheck();
 	db_rollback(r->db);
 	if (r->totp_failed)
 		authz_record_failure(r);
@@ -557,6 +565,10 @@ req_handle(const struct msg_db_req *m, size_t len)
 {
 	struct req		 r;
 	const struct handler	*h;
+	struct cache_key	 key, *k = NULL;
+	struct msg_db_resp	*hit;
+	uint64_t		 stamp = 0;
+	size_t			 hitlen;
 	json_error_t		 jerr;
 
 	if (m->json_len > len - MSG_DB_REQ_MIN ||
@@ -564,6 +576,16 @@ req_handle(const struct msg_db_req *m, size_t len)
 	    m->op == 0 || m->op >= DB_OP_MAX || handlers[m->op].fn == NULL)
 		fatalx("malformed DB_REQ from webd");
 	h = &handlers[m->op];
+	if (cache_op(m->op)) {
+		cache_key(k = &key, m->op, m->fingerprint, m->json,
+		    m->json_len);
+		if ((hit = cache_lookup(k, &stamp, &hitlen)) != NULL) {
+			hit->reqid = m->reqid;
+			(void)child_send(MSG_DB_RESP, PROC_WEBD, -1, hit,
+			    hitlen);
+			return;
+		}
+	}
 	memset(&r, 0, sizeof(r));
 	r.op = m->op;
 	r.totp = m->totp;
@@ -579,6 +601,6 @@ req_handle(const struct msg_db_req *m, size_t len)
 	log_debug("%s by %s: %s", db_op_name(r.op),
 	    r.who.name[0] != '\0' ? r.who.name : "?",
 	    db_status_name(r.status));
-	req_answer(m->reqid, &r);
+	req_answer(m->reqid, &r, k, stamp);
 	req_free(&r);
 }

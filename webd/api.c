@@ -92,12 +92,11 @@ api_call(struct wreq *w, uint32_t op, json_t *body, const char *totp)
 static json_t *
 api_body(struct wreq *w, const char **totp)
 {
-	struct evkeyvalq	*h = evhttp_request_get_input_headers(w->req);
-	const char		*type = evhttp_find_header(h, "Content-Type");
-	json_t			*o;
-	json_error_t		 err;
+	const char	*type = wreq_header(w, "Content-Type");
+	json_t		*o;
+	json_error_t	 err;
 
-	*totp = evhttp_find_header(h, "X-TOTP");
+	*totp = wreq_header(w, "X-TOTP");
 	if (*totp == NULL || strlen(*totp) < 6 || strlen(*totp) > 8 ||
 	    strspn(*totp, "0123456789") != strlen(*totp)) {
 		api_error(w, 403, "a fresh TOTP code is needed in X-TOTP",

@@ -14,7 +14,7 @@
 
 static const struct sandbox_rule webd_rules[] = {
 	SB_ALLOW(accept4),		/* libevent's listener */
-	SB_ALLOW(shutdown),		/* evhttp ends a connection */
+	SB_ALLOW(shutdown),		/* conn.c ends a connection */
 };
 
 const struct sandbox_policy webd_sandbox = {

@@ -194,7 +194,11 @@ tls_ctx_new(const char *groups, char *err, size_t errlen)
 	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
 	(void)SSL_CTX_set_num_tickets(ctx, 0);
 	(void)SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* conn.c writes from an evbuffer that may move, in parts. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* A record and what follows it in one read(). */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
 	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE, NULL);
 	SSL_CTX_set_verify_depth(ctx, TLS_DEPTH);

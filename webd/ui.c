@@ -141,8 +141,7 @@ ui_static(struct wreq *w)
 		return;
 	}
 	(void)evbuffer_add_reference(b, webd_css, webd_css_len, NULL, NULL);
-	evhttp_add_header(evhttp_request_get_output_headers(w->req),
-	    "Cache-Control", "max-age=3600");
+	wreq_add_header(w, "Cache-Control", "max-age=3600");
 	reply(w, 200, "text/css; charset=utf-8", b);
 	evbuffer_free(b);
 }
@@ -179,8 +178,7 @@ ui_handle(struct wreq *w)
 		return;
 	}
 	if (w->method == EVHTTP_REQ_POST) {
-		type = evhttp_find_header(evhttp_request_get_input_headers(
-		    w->req), "Content-Type");
+		type = wreq_header(w, "Content-Type");
 		if (type == NULL || strncasecmp(type,
 		    "application/x-www-form-urlencoded", 33) != 0) {
 			ui_error(w, 415, "Forms are sent url-encoded.");

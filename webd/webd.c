@@ -1,8 +1,8 @@
 /*
  * webd: the only process that faces the network.  This file holds its
  * start-up and reload: the TLS context and the CSRF key from the
- * parent's blobs, evhttp on the listening socket the parent passed, and
- * the answers from dbd.
+ * parent's blobs, connections on the listening socket the parent passed,
+ * and the answers from dbd.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -62,7 +62,7 @@ webd_prepare(struct event_base *base)
 		return -1;
 	}
 	db_init(base);
-	if (http_init(base, listen_fd, webd_conf(), ctx) == -1) {
+	if (conn_init(base, listen_fd, ctx) == -1) {
 		log_warnx("HTTP set-up failed");
 		return -1;
 	}
@@ -72,7 +72,7 @@ webd_prepare(struct event_base *base)
 static void
 webd_start(struct event_base *base)
 {
-	http_start();
+	conn_start();
 }
 
 /* SIGHUP: the parent sent the blobs again; open connections keep theirs. */
@@ -86,8 +86,8 @@ webd_reload(void)
 		blob_wipe_all();
 		return -1;
 	}
-	http_set_ctx(ctx);
-	http_set_conf(webd_conf());
+	conn_set_ctx(ctx);
+	conn_set_conf();
 	log_info("TLS context, client CA and CRL reloaded");
 	return 0;
 }
@@ -109,7 +109,7 @@ static void
 webd_state(char *buf, size_t len)
 {
 	(void)snprintf(buf, len, "%d connections of %u",
-	    http_connections(), webd_conf()->max_connections);
+	    conn_count(), webd_conf()->max_connections);
 }
 
 static const struct child_ops webd_ops = {

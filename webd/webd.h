@@ -1,10 +1,11 @@
 /*
  * webd's pieces and how they meet:
  *   tls.c    the OpenSSL 3 context from the parent's blobs, identities
- *   http.c   evhttp on OpenSSL bufferevents: connections, limits,
- *            security headers, the access log, routing
- *   gate.c   the input filter in front of evhttp: request heads held
- *            until complete, their size, timeout and framing checked
+ *   conn.c   TLS connections on libevent: accept, handshake, reading
+ *            heads and bodies, writing answers, deadlines, closing
+ *   gate.c   the strict parser every request head passes first
+ *   http.c   requests: their fields, the answers with the security
+ *            headers, the access log, routing
  *   db.c     requests to dbd and their answers
  *   csrf.c   form tokens bound to the certificate fingerprint
  *   html.c   escaping; form.c the urlencoded bodies; procs.c the
@@ -36,7 +37,7 @@ SSL_CTX	*tls_ctx_new(const char *groups, char *err, size_t errlen);
 /* SHA-256 of the peer's certificate; -1 without one. */
 int	 tls_fingerprint(SSL *, uint8_t fpr[PROTO_FPR_LEN]);
 
-/* ---- one TLS connection (http.c, gate.c) ---- */
+/* ---- one TLS connection (conn.c) ---- */
 struct admin {
 	int		known;		/* WHOAMI answered on this connection */
 	char		name[WEB_NAME_MAX];
@@ -44,24 +45,50 @@ struct admin {
 	int64_t		tenant_id;	/* 0: all tenants */
 };
 
+/* A request head the gate accepted (pointers into the head). */
+struct head {
+	int		 method;	/* enum evhttp_cmd_type */
+	int		 minor;		/* HTTP/1.minor */
+	const char	*target;	/* not NUL-terminated */
+	size_t		 targetlen;
+	uint64_t	 body;		/* Content-Length */
+	int		 close;		/* no keep-alive after the answer */
+	int		 expect;	/* Expect: 100-continue */
+};
+
+enum conn_state {
+	CS_HANDSHAKE,	/* TLS handshake */
+	CS_READ,	/* reading a head, then its body */
+	CS_BUSY,	/* a request is being answered */
+	CS_WRITE,	/* its answer is being written */
+	CS_LINGER	/* answered and closing: what arrives is dropped */
+};
+
+struct wreq;
+
 struct conn {
-	struct bufferevent	*bev;		/* the gate, read by evhttp */
-	struct bufferevent	*ssl_bev;
+	int			 fd;
 	SSL			*ssl;
-	struct event		*deadline;	/* handshake + head timeout */
-	struct event		*kick;		/* after an answer */
-	struct evbuffer_cb_entry *out_cb;	/* the TLS layer wrote */
-	int			 closing;	/* once the answer is out */
-	/* the gate: one request head at a time, then its body */
-	char			 head[WEB_HEAD_MAX];
-	size_t			 headlen;
-	uint64_t		 body_left;
-	int			 reject;	/* status of the last request */
-	int			 closed;	/* nothing more is read */
-	unsigned int		 heads;		/* heads passed to evhttp */
-	unsigned int		 handled;	/* requests seen by http.c */
-	/* identity */
-	int			 have_fpr;
+	struct event		*ev_read;
+	struct event		*ev_write;
+	struct event		*timer;		/* the deadline of the state */
+	enum conn_state		 state;
+	int			 read_wants_write;
+	int			 in_run;	/* conn_run() is on the stack */
+	/* input: request heads (and what follows) as they arrive */
+	char			 in[WEB_HEAD_MAX];
+	size_t			 inlen;
+	size_t			 hl;		/* the current head, once whole */
+	struct head		 h;
+	char			*body;
+	size_t			 bodylen;
+	size_t			 bodyin;	/* of it, what came in in[] */
+	/* output, and what happens once it is written */
+	struct evbuffer		*out;
+	int			 close_after;
+	struct wreq		*w;		/* the request in http.c */
+	/* who */
+	char			 peer[64];
 	uint8_t			 fpr[PROTO_FPR_LEN];
 	struct admin		 admin;
 };
@@ -70,31 +97,38 @@ struct conn {
 const struct msg_conf_webd *webd_conf(void);
 
 /* ---- gate.c ---- */
-enum bufferevent_filter_result gate_input(struct evbuffer *,
-	    struct evbuffer *, ev_ssize_t, enum bufferevent_flush_mode, void *);
-/* The handshake and the head of a request must be done by then. */
-void	 gate_arm(struct conn *);
-void	 gate_deadline_cb(evutil_socket_t, short, void *);
-/* Parse a complete head: 0, or the status to answer with. */
-int	 gate_check_head(const char *head, size_t len, uint64_t *body);
+/* Parse and check a complete head: 0, or the status to answer with. */
+int	 gate_parse(const char *head, size_t len, struct head *);
+/* Its fields as "name\0value\0" pairs in out (len bytes); their length. */
+size_t	 gate_fields(const char *head, size_t len, char *out);
+
+/* ---- conn.c ---- */
+int	 conn_init(struct event_base *, int listen_fd, SSL_CTX *);
+void	 conn_set_ctx(SSL_CTX *);
+void	 conn_set_conf(void);
+void	 conn_start(void);
+int	 conn_count(void);
+/* The answer is in c->out: write it, then go on or close. */
+void	 conn_answered(struct conn *, int close);
 
 /* ---- http.c ---- */
-int	 http_init(struct event_base *, int listen_fd,
-	    const struct msg_conf_webd *, SSL_CTX *);
-void	 http_set_ctx(SSL_CTX *);
-void	 http_start(void);
-int	 http_connections(void);
-struct conn *http_conn(struct evhttp_request *);
-void	 http_close(struct conn *);
-void	 http_set_conf(const struct msg_conf_webd *);
+/* A whole request (head c->in[0..c->hl), body c->body) to answer. */
+void	 http_request(struct conn *);
+/* A head the gate refused: answer with this status and close. */
+void	 http_refuse(struct conn *, int status);
+/* The connection of a request waiting for dbd has closed. */
+void	 http_detach(struct wreq *);
 
 /* A request being answered, possibly after one or more calls to dbd. */
 struct wreq {
-	struct evhttp_request	*req;
+	struct conn		*conn;		/* NULL once it has gone */
 	enum evhttp_cmd_type	 method;
+	int			 minor;		/* HTTP/1.minor */
 	int			 api;		/* under /api/ */
 	int			 closing;	/* Connection: close */
-	char			 peer[64];
+	char			*head;		/* header fields, NUL-split */
+	size_t			 headlen;
+	char			*target;	/* as sent */
 	char			 path[512];	/* as sent, without query */
 	char			 pathbuf[512];
 	char			*parts[8];	/* path split on "/" */
@@ -103,6 +137,8 @@ struct wreq {
 	char			*body;		/* NUL-terminated */
 	size_t			 bodylen;
 	json_t			*form;		/* POST body as strings */
+	char			 xhdr[1024];	/* extra answer header lines */
+	size_t			 xhdrlen;
 	uint8_t			 fpr[PROTO_FPR_LEN];
 	struct admin		 admin;		/* copy: the conn may go */
 	/* dbd calls made in parallel; done() when the last answers */
@@ -110,6 +146,7 @@ struct wreq {
 	void			(*done)(struct wreq *);
 	json_t			*res[4];
 	int			 status[4];
+	uint64_t		 stamp[4];	/* of each answer, 0: none */
 	struct wfetch {
 		struct wreq	*w;
 		int		 slot;
@@ -127,6 +164,10 @@ void	 reply_error(struct wreq *, int code, const char *msg);
 const char *status_text(int code);
 void	 wreq_free(struct wreq *);
 const char *wreq_query(struct wreq *, const char *key);
+/* A field of the request head, or NULL. */
+const char *wreq_header(struct wreq *, const char *name);
+/* A field for the answer (known, valid names and values only). */
+void	 wreq_add_header(struct wreq *, const char *name, const char *value);
 void	 http_set_admin(struct wreq *, const struct admin *);
 void	 http_forget_admin(struct wreq *);
 /* WHOAMI once per connection, then next(); errors are answered. */

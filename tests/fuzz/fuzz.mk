@@ -17,3 +17,6 @@ $(O)/fuzz/imsg_fuzz: common/imsg.c common/imsg.h
 
 FUZZERS		+= $(O)/fuzz/ami_fuzz
 $(O)/fuzz/ami_fuzz: astd/amiparse.c astd/autoban.c astd/net.c common/proto.c
+
+FUZZERS		+= $(O)/fuzz/http_fuzz
+$(O)/fuzz/http_fuzz: webd/gate.c webd/webd.h

@@ -19,6 +19,11 @@
  *   badreq                    a DB_REQ whose json_len lies -> "sent"
  *   exited SECS               "exited" once dbd is gone, else "running"
  *   clock                     monotonic milliseconds (for bench/db.sh)
+ *   stamp                     the stamp of the last answer, 16 hex digits
+ *   bench N W PAD OP FPR JSON N requests as webd, W at most in flight;
+ *                             PAD 1: request i starts with i % 4000
+ *                             blanks (no two alike: no cache hit)
+ *                             -> "bench OK MS": answers DB_OK, elapsed ms
  *
  * Everything dbd sends to fwd, astd or the log is also appended to the
  * events file (-e).  Every message dbd sends is checked against the
@@ -49,6 +54,7 @@
 
 #define EVENTS_MAX	4096
 #define LINE_MAX_LEN	(PROTO_DB_JSON_MAX + 256)
+#define BENCH_PAD_MAX	4000
 
 static struct imsgbuf	 ibuf;
 static pid_t		 child = -1;
@@ -63,6 +69,9 @@ static char		*json_buf;		/* AST_EXPORT/HISTORY chunks */
 static size_t		 json_len;
 static int		 json_done;
 static uint32_t		 await_type, seen_type;
+static uint64_t		 resp_stamp;
+static int		 bench_on;		/* answers counted, not shown */
+static uint32_t		 bench_got, bench_ok, bench_mark;
 
 static int64_t
 now_ms(void)
@@ -170,6 +179,12 @@ handle(struct imsg *imsg)
 		r = imsg->data;
 		if (r->json_len > imsg->datalen - MSG_DB_RESP_MIN)
 			errx(1, "DB_RESP: bad length");
+		resp_stamp = r->stamp;
+		if (bench_on) {
+			bench_got++;
+			bench_ok += r->status == DB_OK;
+			break;
+		}
 		if (r->reqid != want_reqid)
 			errx(1, "DB_RESP for %u, waiting for %u", r->reqid,
 			    want_reqid);
@@ -264,6 +279,12 @@ have_type(void)
 }
 
 static int
+bench_progress(void)
+{
+	return bench_got != bench_mark;
+}
+
+static int
 await(uint32_t type, int64_t ms)
 {
 	await_type = type;
@@ -343,10 +364,32 @@ hexbytes(const char *s, uint8_t *out, size_t n)
 	return 0;
 }
 
+/* A DB_REQ as webd sends it, its body after pad blanks. */
+static void
+fill_req(struct msg_db_req *m, const char *op, const char *fpr,
+    const char *totp, const char *json, size_t pad)
+{
+	static uint32_t	reqid;
+
+	memset(m, 0, MSG_DB_REQ_MIN);
+	m->reqid = ++reqid;
+	if ((m->op = db_op_lookup(op)) == 0)
+		errx(1, "unknown op %s", op);
+	if (strcmp(fpr, "-") != 0 && hexbytes(fpr, m->fingerprint,
+	    PROTO_FPR_LEN) == -1)
+		errx(1, "bad fingerprint %s", fpr);
+	if (strcmp(totp, "-") != 0)
+		(void)strlcpy(m->totp, totp, sizeof(m->totp));
+	if (strlen(json) + pad > sizeof(m->json))
+		errx(1, "JSON too long");
+	m->json_len = (uint32_t)(strlen(json) + pad);
+	memset(m->json, ' ', pad);
+	memcpy(m->json + pad, json, strlen(json));
+}
+
 static void
 cmd_req(char *args)
 {
-	static uint32_t		 reqid;
 	struct msg_db_req	*m;
 	char			*op, *fpr, *totp, *json;
 
@@ -358,18 +401,8 @@ cmd_req(char *args)
 		errx(1, "req OP FPR TOTP JSON");
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		err(1, NULL);
-	m->reqid = want_reqid = ++reqid;
-	if ((m->op = db_op_lookup(op)) == 0)
-		errx(1, "unknown op %s", op);
-	if (strcmp(fpr, "-") != 0 && hexbytes(fpr, m->fingerprint,
-	    PROTO_FPR_LEN) == -1)
-		errx(1, "bad fingerprint %s", fpr);
-	if (strcmp(totp, "-") != 0)
-		(void)strlcpy(m->totp, totp, sizeof(m->totp));
-	m->json_len = (uint32_t)strlen(json);
-	if (m->json_len > sizeof(m->json))
-		errx(1, "JSON too long");
-	memcpy(m->json, json, m->json_len);
+	fill_req(m, op, fpr, totp, json, 0);
+	want_reqid = m->reqid;
 	free(resp_line);
 	resp_line = NULL;
 	send_msg(MSG_DB_REQ, PROC_WEBD, m, MSG_DB_REQ_MIN + m->json_len);
@@ -378,6 +411,43 @@ cmd_req(char *args)
 		printf("timeout\n");
 	else
 		printf("%s\n", resp_line);
+}
+
+static void
+cmd_bench(char *args)
+{
+	struct msg_db_req	*m;
+	unsigned int		 n, w, pad, sent = 0;
+	int			 used = 0;
+	char			*op, *fpr, *json;
+	int64_t			 t0;
+
+	if (args == NULL || sscanf(args, "%u %u %u %n", &n, &w, &pad,
+	    &used) < 3 || w == 0)
+		errx(1, "bench N W PAD OP FPR JSON");
+	args += used;
+	op = strsep(&args, " ");
+	fpr = strsep(&args, " ");
+	json = args != NULL ? args : "{}";
+	if (op == NULL || fpr == NULL || (m = malloc(sizeof(*m))) == NULL)
+		errx(1, "bench N W PAD OP FPR JSON");
+	bench_on = 1;
+	bench_got = bench_ok = 0;
+	t0 = now_ms();
+	while (bench_got < n && !gone) {
+		for (; sent < n && sent - bench_got < w; sent++) {
+			fill_req(m, op, fpr, "-", json, pad ? sent %
+			    BENCH_PAD_MAX : 0);
+			send_msg(MSG_DB_REQ, PROC_WEBD, m, MSG_DB_REQ_MIN +
+			    m->json_len);
+		}
+		bench_mark = bench_got;
+		if (pump(60000, bench_progress) == -1)
+			break;
+	}
+	printf("bench %u %lld\n", bench_ok, (long long)(now_ms() - t0));
+	bench_on = 0;
+	free(m);
 }
 
 static void
@@ -478,6 +548,10 @@ run(void)
 			continue;
 		if (strcmp(cmd, "req") == 0)
 			cmd_req(args);
+		else if (strcmp(cmd, "bench") == 0)
+			cmd_bench(args);
+		else if (strcmp(cmd, "stamp") == 0)
+			printf("%016llx\n", (unsigned long long)resp_stamp);
 		else if (strcmp(cmd, "export") == 0)
 			cmd_json(MSG_AST_EXPORT_REQ, "export",
 			    args != NULL ? strtoull(args, NULL, 10) : 0);

@@ -18,30 +18,23 @@
 #include "webd/res.h"
 #include "webd/webd.h"
 
-/* gate.c's deadline needs these; the tests do not run it. */
-const struct msg_conf_webd *
-webd_conf(void)
-{
-	static struct msg_conf_webd	c = { 10, 10, 60, "" };
-
-	return &c;
-}
-
-void
-http_close(struct conn *c)
-{
-}
-
 static int
 head(const char *s, uint64_t *body)
 {
-	return gate_check_head(s, strlen(s), body);
+	struct head	h;
+	int		rv;
+
+	rv = gate_parse(s, strlen(s), &h);
+	*body = h.body;
+	return rv;
 }
 
 static void
 test_gate_good(void **state)
 {
-	uint64_t	body = 99;
+	struct head	 h;
+	uint64_t	 body = 99;
+	const char	*s;
 
 	assert_int_equal(head("GET / HTTP/1.1\r\nHost: a\r\n\r\n", &body), 0);
 	assert_int_equal(body, 0);
@@ -51,11 +44,33 @@ test_gate_good(void **state)
 	assert_int_equal(head("GET / HTTP/1.0\r\n\r\n", &body), 0);
 	assert_int_equal(head("DELETE /a HTTP/1.1\r\nhost: a\r\n"
 	    "content-length: 0\r\n\r\n", &body), 0);
+	/* what the connection needs from the head */
+	s = "PUT /api/v1/x?y=1 HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, "
+	    "CLOSE\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+	assert_int_equal(gate_parse(s, strlen(s), &h), 0);
+	assert_int_equal(h.method, EVHTTP_REQ_PUT);
+	assert_int_equal(h.minor, 1);
+	assert_int_equal(h.targetlen, strlen("/api/v1/x?y=1"));
+	assert_memory_equal(h.target, "/api/v1/x?y=1", h.targetlen);
+	assert_true(h.close);
+	assert_true(h.expect);
+	s = "GET / HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n";
+	assert_int_equal(gate_parse(s, strlen(s), &h), 0);
+	assert_false(h.close);
+	assert_false(h.expect);
+	s = "GET / HTTP/1.0\r\n\r\n";
+	assert_int_equal(gate_parse(s, strlen(s), &h), 0);
+	assert_true(h.close);
+	s = "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n";
+	assert_int_equal(gate_parse(s, strlen(s), &h), 0);
+	assert_false(h.close);
+	assert_int_equal(h.minor, 0);
 }
 
 static void
 test_gate_bad(void **state)
 {
+	struct head	h;
 	uint64_t	body;
 
 	/* no smuggling: TE with CL, two CLs, odd TE, CL not a number */
@@ -96,8 +111,8 @@ test_gate_bad(void **state)
 	    400);
 	assert_int_equal(head("BREW / HTTP/1.1\r\nHost: a\r\n\r\n", &body),
 	    501);
-	assert_int_equal(gate_check_head("GET / HTTP/1.1\r\nHost: a\0\r\n\r\n",
-	    28, &body), 400);
+	assert_int_equal(gate_parse("GET / HTTP/1.1\r\nHost: a\0\r\n\r\n",
+	    28, &h), 400);
 }
 
 static char *
