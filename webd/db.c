@@ -29,14 +29,13 @@ static uint32_t			 seq;
 static struct event		*ev_tick;
 
 static void
-db_finish(struct db_pending *p, int status, json_t *answer, const char *raw,
-    size_t rawlen)
+db_finish(struct db_pending *p, int status, json_t *answer, uint64_t stamp)
 {
 	db_cb	 cb = p->cb;
 	void	*arg = p->arg;
 
 	memset(p, 0, sizeof(*p));
-	cb(arg, status, answer, raw, rawlen);
+	cb(arg, status, answer, stamp);
 }
 
 /* dbd answers or says it cannot; a request it dropped times out here. */
@@ -50,7 +49,7 @@ db_tick(evutil_socket_t fd, short what, void *arg)
 		if (slots[i].reqid != 0 && slots[i].deadline <= now) {
 			log_warnx("dbd did not answer request %u",
 			    slots[i].reqid);
-			db_finish(&slots[i], DB_E_UNAVAILABLE, NULL, NULL, 0);
+			db_finish(&slots[i], DB_E_UNAVAILABLE, NULL, 0);
 		}
 }
 
@@ -81,8 +80,7 @@ db_call(uint32_t op, const uint8_t fpr[PROTO_FPR_LEN], const char *totp,
 	    JSON_COMPACT);
 	if (p == NULL || len == 0 || len > sizeof(dbreq->json) ||
 	    strlen(totp) >= sizeof(dbreq->totp)) {
-		cb(arg, p == NULL ? DB_E_UNAVAILABLE : DB_E_INVALID, NULL,
-		    NULL, 0);
+		cb(arg, p == NULL ? DB_E_UNAVAILABLE : DB_E_INVALID, NULL, 0);
 		return;
 	}
 	seq++;
@@ -100,7 +98,7 @@ db_call(uint32_t op, const uint8_t fpr[PROTO_FPR_LEN], const char *totp,
 	dbreq->json_len = (uint32_t)len;
 	if (child_send(MSG_DB_REQ, PROC_DBD, -1, dbreq, MSG_DB_REQ_MIN + len)
 	    == -1)
-		db_finish(p, DB_E_UNAVAILABLE, NULL, NULL, 0);
+		db_finish(p, DB_E_UNAVAILABLE, NULL, 0);
 	explicit_bzero(dbreq->totp, sizeof(dbreq->totp));
 }
 
@@ -129,18 +127,22 @@ db_answer(const void *data, size_t len)
 		answer = NULL;
 		status = DB_E_INTERNAL;
 	}
-	db_finish(p, status, answer, r->json, r->json_len);
+	db_finish(p, status, answer, status == r->status ? r->stamp : 0);
 	json_decref(answer);
 	return 0;
 }
 
 static void
-wreq_answer(void *arg, int status, json_t *answer, const char *raw,
-    size_t rawlen)
+wreq_answer(void *arg, int status, json_t *answer, uint64_t stamp)
 {
 	struct wfetch	*f = arg;
 	struct wreq	*w = f->w;
 
+	/* A page made from answers of one stamp may be kept (pages.c). */
+	if (stamp == 0 || (w->stamp != 0 && stamp != w->stamp))
+		w->nocache = 1;
+	else
+		w->stamp = stamp;
 	w->status[f->slot] = status;
 	w->res[f->slot] = json_incref(answer);
 	wreq_end(w);

@@ -137,8 +137,10 @@ reply(struct wreq *w, int code, const char *type, struct evbuffer *body)
 	    date, len, w->closing ? "Connection: close\r\n" : w->minor == 0 ?
 	    "Connection: keep-alive\r\n" : "", security_headers,
 	    (int)w->xhdrlen, w->xhdr);
-	if (body != NULL && w->method != EVHTTP_REQ_HEAD)
+	if (body != NULL && w->method != EVHTTP_REQ_HEAD) {
+		pages_keep(w, code, type, body);
 		(void)evbuffer_add_buffer(c->out, body);
+	}
 	conn_answered(c, w->closing);
 	wreq_free(w);
 }
@@ -348,14 +350,19 @@ http_whoami_done(struct wreq *w)
 	http_set_admin(w, &a);
 	json_decref(w->res[0]);
 	w->res[0] = NULL;
+	if (pages_send(w))
+		return;
 	w->identified(w);
 }
 
-/* Who is asking: dbd tells once per connection; dbd still checks each. */
+/*
+ * Who is asking: dbd tells once per connection, and before a kept page
+ * is sent again (pages.c); dbd still checks each request it gets.
+ */
 void
 http_identify(struct wreq *w, void (*next)(struct wreq *))
 {
-	if (w->admin.known) {
+	if (w->admin.known && !pages_have(w)) {
 		next(w);
 		return;
 	}

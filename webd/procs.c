@@ -26,6 +26,7 @@ procs_fetch(struct wreq *w, int slot)
 	w->fetch[slot].w = w;
 	w->fetch[slot].slot = slot;
 	w->pending++;
+	w->nocache = 1;		/* the parent's figures of the moment */
 	waiting[nwait++] = &w->fetch[slot];
 }
 

@@ -108,8 +108,11 @@ webd_dispatch(struct imsg *imsg, enum proc_id from)
 static void
 webd_state(char *buf, size_t len)
 {
-	(void)snprintf(buf, len, "%d connections of %u",
-	    conn_count(), webd_conf()->max_connections);
+	char	pages[96];
+
+	pages_state(pages, sizeof(pages));
+	(void)snprintf(buf, len, "%d connections of %u; %s", conn_count(),
+	    webd_conf()->max_connections, pages);
 }
 
 static const struct child_ops webd_ops = {

@@ -146,7 +146,8 @@ struct wreq {
 	void			(*done)(struct wreq *);
 	json_t			*res[4];
 	int			 status[4];
-	uint64_t		 stamp[4];	/* of each answer, 0: none */
+	uint64_t		 stamp;		/* of every answer so far */
+	int			 nocache;	/* an answer had none, or another */
 	struct wfetch {
 		struct wreq	*w;
 		int		 slot;
@@ -175,7 +176,7 @@ void	 http_identify(struct wreq *, void (*next)(struct wreq *));
 
 /* ---- db.c ---- */
 typedef void	(*db_cb)(void *arg, int status, json_t *answer,
-		    const char *raw, size_t rawlen);
+		    uint64_t stamp);
 void	 db_init(struct event_base *);
 /* Ask dbd; cb is called once, also when dbd does not answer in time. */
 void	 db_call(uint32_t op, const uint8_t fpr[PROTO_FPR_LEN],
@@ -195,6 +196,14 @@ int	 db_status_http(int status);
 void	 procs_fetch(struct wreq *, int slot);
 int	 procs_answer(const void *data, size_t len);
 const char *db_status_text(int status);
+
+/* ---- pages.c: GET answers kept while dbd's stamp stays ---- */
+int	 pages_have(const struct wreq *);
+/* 1: the kept page went out (the stamp and admin are the same). */
+int	 pages_send(struct wreq *);
+void	 pages_keep(const struct wreq *, int code, const char *type,
+	    struct evbuffer *body);
+void	 pages_state(char *buf, size_t len);
 
 /* ---- csrf.c ---- */
 int	 csrf_init(void);
