@@ -30,17 +30,23 @@
  * answer is dropped: too early perhaps, never served too late.
  *
  * Key: op, the caller's fingerprint and the request body's bytes as
- * received, so a hit parses nothing; SipHash under a random key, so that
- * a hostile webd cannot pile its keys into one bucket.  Kept: DB_OK and
- * the refusals that the state decides.  At most CACHE_ENTRIES_MAX answers
- * and CACHE_BYTES_MAX bytes, the least recently used go first, and what
- * is dropped is wiped (trunk answers name customers).
+ * received, so a hit parses nothing; SipHash (OpenSSL's) under a random
+ * key, so that a hostile webd cannot pile its keys into one bucket.
+ * Kept: DB_OK and the refusals that the state decides.  At most
+ * CACHE_ENTRIES_MAX answers and CACHE_BYTES_MAX bytes, the least
+ * recently used go first, and what is dropped is wiped (trunk answers
+ * name customers).
  */
 #include <sys/queue.h>
 
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "cache.h"
 #include "db.h"
@@ -72,7 +78,7 @@ static struct {
 	TAILQ_HEAD(, entry)	 lru;
 	int			 ready;
 	size_t			 n, bytes;
-	uint8_t			 hashkey[16];
+	EVP_MAC_CTX		*mac;		/* SipHash, keyed */
 	uint32_t		 epoch, counter;
 	uint64_t		 stamp;		/* 0: gen unknown */
 	uint64_t		 gen;
@@ -81,55 +87,45 @@ static struct {
 	uint64_t		 hits, misses;
 } c;
 
-static uint64_t
-le64(const uint8_t *p)
+/* Key the one context that every request hash starts over from. */
+int
+cache_hash_key(const uint8_t key[CACHE_HASH_KEY_LEN])
 {
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-	    (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	    (uint64_t)p[7] << 56;
+	EVP_MAC		*mac;
+	size_t		 size = sizeof(uint64_t);
+	OSSL_PARAM	 p[2];
+
+	if (c.mac == NULL) {
+		if ((mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL)) == NULL)
+			return -1;
+		/* The context keeps its own reference to mac. */
+		c.mac = EVP_MAC_CTX_new(mac);
+		EVP_MAC_free(mac);
+		if (c.mac == NULL)
+			return -1;
+	}
+	p[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
+	p[1] = OSSL_PARAM_construct_end();
+	return EVP_MAC_init(c.mac, key, CACHE_HASH_KEY_LEN, p) == 1 ? 0 : -1;
 }
 
-#define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND do {							\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
-
-/* SipHash-2-4 (Aumasson, Bernstein). */
+/*
+ * SipHash-2-4 as a number (the reference's tag is its little-endian
+ * bytes).  0 if OpenSSL fails: one chain then, still correct.
+ */
 uint64_t
-cache_siphash(const uint8_t key[16], const void *in, size_t len)
+cache_hash(const void *in, size_t len)
 {
-	const uint8_t	*p = in, *end = p + (len & ~(size_t)7);
-	uint64_t	 k0 = le64(key), k1 = le64(key + 8), m;
-	uint64_t	 v0 = k0 ^ 0x736f6d6570736575ULL;
-	uint64_t	 v1 = k1 ^ 0x646f72616e646f6dULL;
-	uint64_t	 v2 = k0 ^ 0x6c7967656e657261ULL;
-	uint64_t	 v3 = k1 ^ 0x7465646279746573ULL;
-	size_t		 i;
+	uint64_t	h;
+	size_t		hlen;
 
-	for (; p < end; p += 8) {
-		m = le64(p);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	m = (uint64_t)len << 56;
-	for (i = 0; i < (len & 7); i++)
-		m |= (uint64_t)p[i] << (8 * i);
-	v3 ^= m;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= m;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	/* Without a key, init starts over under the one set last. */
+	if (EVP_MAC_init(c.mac, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(c.mac, in, len) != 1 ||
+	    EVP_MAC_final(c.mac, (unsigned char *)&h, &hlen, sizeof(h)) != 1 ||
+	    hlen != sizeof(h))
+		return 0;
+	return le64toh(h);
 }
 
 static void
@@ -168,12 +164,19 @@ new_stamp(void)
 void
 cache_init(void)
 {
+	uint8_t	key[CACHE_HASH_KEY_LEN];
+	int	rv;
+
 	if (c.ready)
 		cache_forget();
 	else
 		TAILQ_INIT(&c.lru);
 	c.ready = 1;
-	arc4random_buf(c.hashkey, sizeof(c.hashkey));
+	arc4random_buf(key, sizeof(key));
+	rv = cache_hash_key(key);
+	explicit_bzero(key, sizeof(key));
+	if (rv == -1)
+		fatalx("cache: no SipHash from OpenSSL");
 	c.epoch = arc4random();
 	c.counter = 0;
 	c.stamp = 0;
@@ -222,7 +225,7 @@ cache_key(struct cache_key *k, uint32_t op, const uint8_t *fpr,
 	memcpy(buf, &op, sizeof(op));
 	memcpy(buf + sizeof(op), fpr, PROTO_FPR_LEN);
 	memcpy(buf + KEY_HEAD, json, len);
-	k->hash = cache_siphash(c.hashkey, buf, KEY_HEAD + len);
+	k->hash = cache_hash(buf, KEY_HEAD + len);
 }
 
 static struct entry *

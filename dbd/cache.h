@@ -60,6 +60,9 @@ void		 cache_stats(struct cache_stats *);
 /* The pieces under cache_lookup(), for the unit test. */
 uint64_t	 cache_check_at(int64_t now_ns);
 void		 cache_seen(uint64_t gen, int64_t now_ns);
-uint64_t	 cache_siphash(const uint8_t key[16], const void *, size_t);
+/* cache_init() keys the request hash at random. */
+#define CACHE_HASH_KEY_LEN	16
+int		 cache_hash_key(const uint8_t key[CACHE_HASH_KEY_LEN]);
+uint64_t	 cache_hash(const void *, size_t);
 
 #endif /* TRUNKD_CACHE_H */

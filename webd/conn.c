@@ -128,6 +128,7 @@ conn_flush(struct conn *c)
 	unsigned char	*p;
 	int		 n;
 
+	c->write_wants_read = 0;
 	while ((len = evbuffer_get_length(c->out)) > 0) {
 		if (len > CONN_WRITE_CHUNK)
 			len = CONN_WRITE_CHUNK;
@@ -145,6 +146,7 @@ conn_flush(struct conn *c)
 			conn_deadline(c, webd_conf()->idle_timeout);
 			return 0;
 		case SSL_ERROR_WANT_READ:	/* a key update, say */
+			c->write_wants_read = 1;
 			(void)event_add(c->ev_read, NULL);
 			return 0;
 		default:
@@ -242,8 +244,8 @@ conn_handshake(struct conn *c)
 static void
 conn_hand_over(struct conn *c, int refuse)
 {
+	/* The read event stays: most answers are made at once. */
 	(void)event_del(c->timer);
-	(void)event_del(c->ev_read);
 	c->state = CS_BUSY;
 	c->in_run = 1;
 	if (refuse != 0)
@@ -373,6 +375,10 @@ conn_readable(evutil_socket_t fd, short what, void *arg)
 
 	if (c->state == CS_LINGER)
 		conn_linger_read(c);
+	else if ((c->state == CS_BUSY || c->state == CS_WRITE) &&
+	    !c->write_wants_read)
+		/* More while an answer is pending: TCP holds it back. */
+		(void)event_del(c->ev_read);
 	else if (c->state == CS_BUSY)
 		(void)conn_flush(c);	/* a 100 Continue that wanted to read */
 	else

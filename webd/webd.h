@@ -74,6 +74,7 @@ struct conn {
 	struct event		*timer;		/* the deadline of the state */
 	enum conn_state		 state;
 	int			 read_wants_write;
+	int			 write_wants_read;
 	int			 in_run;	/* conn_run() is on the stack */
 	/* input: request heads (and what follows) as they arrive */
 	char			 in[WEB_HEAD_MAX];

@@ -1,9 +1,10 @@
 /*
  * dbd's answer cache without a database: the generation read is a stub
  * (a counter of queries, a value the test sets, a link that can be away)
- * and the clock is passed in.  SipHash against its reference vectors and
- * OpenSSL's; keys that differ in any part miss; which answers are kept;
- * a new generation empties the cache and changes the stamp; the re-read
+ * and the clock is passed in.  SipHash (OpenSSL's, one context
+ * re-initialised per hash) against the reference vectors and freshly
+ * keyed contexts; keys that differ in any part miss; which answers are
+ * kept; a new generation empties the cache and changes the stamp; the re-read
  * after CACHE_RECHECK_MS, after a commit and after a failure; unique
  * stamps, across a restart too; the bounds on answers and bytes with
  * the least recently used going first.
@@ -83,6 +84,17 @@ log_debug(const char *fmt, ...)
 {
 }
 
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	abort();
+}
+
 static struct msg_db_resp	resp;
 static const uint8_t		fpr_a[PROTO_FPR_LEN] = { 1, 2, 3 };
 static const uint8_t		fpr_b[PROTO_FPR_LEN] = { 1, 2, 3, 0, 0, 1 };
@@ -149,25 +161,31 @@ entries(void)
 	return s.entries;
 }
 
+/* OpenSSL's SipHash as cache_key() uses it: one context, re-initialised. */
 static void
 test_siphash(void **state)
 {
-	uint8_t		 key[16], msg[200], out[8];
+	/* The reference code's vectors: key 00..0f, message 00..len-1. */
+	static const struct {
+		size_t		len;
+		uint64_t	hash;
+	} ref[] = {
+		{ 0, 0x726fdb47dd0e0e31ULL }, { 1, 0x74f839c593dc67fdULL },
+		{ 7, 0xab0200f58b01d137ULL }, { 8, 0x93f5f5799a932462ULL },
+		{ 15, 0xa129ca6149be45e5ULL }, { 16, 0x3f2acc7f57c29bdbULL },
+		{ 63, 0x958a324ceb064572ULL },
+	};
+	uint8_t		 key[CACHE_HASH_KEY_LEN], msg[200], out[8];
 	EVP_MAC		*mac;
 	EVP_MAC_CTX	*ctx;
 	size_t		 i, n, size = 8, olen;
 	uint64_t	 v;
 	OSSL_PARAM	 p[2];
 
-	for (i = 0; i < sizeof(key); i++)
-		key[i] = (uint8_t)i;
-	for (i = 0; i < sizeof(msg); i++)
-		msg[i] = (uint8_t)i;
-	/* The paper's and the reference code's vectors. */
-	assert_int_equal(cache_siphash(key, msg, 0), 0x726fdb47dd0e0e31ULL);
-	assert_int_equal(cache_siphash(key, msg, 15), 0xa129ca6149be45e5ULL);
+	/* Each hash equals a freshly keyed context's, for every length. */
 	arc4random_buf(key, sizeof(key));
 	arc4random_buf(msg, sizeof(msg));
+	assert_int_equal(cache_hash_key(key), 0);
 	assert_non_null(mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL));
 	p[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
 	p[1] = OSSL_PARAM_construct_end();
@@ -180,10 +198,21 @@ test_siphash(void **state)
 		assert_int_equal(olen, 8);
 		for (v = 0, i = 0; i < 8; i++)
 			v |= (uint64_t)out[i] << (8 * i);
-		assert_int_equal(cache_siphash(key, msg, n), v);
+		assert_int_equal(cache_hash(msg, n), v);
 		EVP_MAC_CTX_free(ctx);
 	}
 	EVP_MAC_free(mac);
+	/* Keyed again, as cache_init() on a restart: the reference. */
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)i;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)i;
+	assert_int_equal(cache_hash_key(key), 0);
+	for (i = 0; i < sizeof(ref) / sizeof(ref[0]); i++)
+		assert_int_equal(cache_hash(msg, ref[i].len), ref[i].hash);
+	/* And backwards: nothing carries over from one hash to the next. */
+	for (i = sizeof(ref) / sizeof(ref[0]); i-- > 0;)
+		assert_int_equal(cache_hash(msg, ref[i].len), ref[i].hash);
 }
 
 static void
