@@ -92,6 +92,35 @@ ok $? "webd reloads on SIGHUP"
 refused "the certificate revoked by the reloaded CRL" good
 [ "$(wstatus good2 $CSS)" = 200 ]; ok $? "second certificate after reload: 200"
 
+# The CRL's signature is checked when it is loaded: one of another CA
+# with our CA's name is refused, and the CRL in use stays.
+cp "$RT/etc/crl.pem" "$RT/crl.good"
+openssl ca -batch -config "$PKI/ca.cnf" -gencrl -keyfile "$PKI/other-ca.key" \
+    -cert "$PKI/other-ca.crt" -out "$RT/etc/crl.pem" >/dev/null 2>&1
+ok $? "a CRL signed by another CA with the same name"
+n=$(grep -c 'not signed by the client CA' "$RT/trunkd.log")
+kill -HUP "$TRUNKD_PID"
+wait_for 10 sh -c "[ \$(grep -c 'not signed by the client CA' \
+    '$RT/trunkd.log') -gt $n ]"
+ok $? "webd refuses to load it"
+[ "$(wstatus good2 $CSS)" = 200 ]; ok $? "the CRL in use stays: 200"
+refused "and good stays revoked" good
+# A CRL past its next update: every certificate is refused.
+openssl ca -batch -config "$PKI/ca.cnf" -gencrl \
+    -crl_lastupdate "$(date -u -d '-2 day' +%Y%m%d%H%M%SZ)" \
+    -crl_nextupdate "$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)" \
+    -out "$RT/etc/crl.pem" >/dev/null 2>&1
+ok $? "a CRL whose next update was yesterday"
+kill -HUP "$TRUNKD_PID"
+wait_for 10 grep -q 'past its next update' "$RT/trunkd.log"
+ok $? "webd warns that it has expired"
+refused "a valid certificate with an expired CRL" good2
+cp "$RT/crl.good" "$RT/etc/crl.pem"
+n=$(grep -c 'CRL reloaded' "$RT/trunkd.log")
+kill -HUP "$TRUNKD_PID"
+wait_for 10 sh -c "[ \$(grep -c 'CRL reloaded' '$RT/trunkd.log') -gt $n ]"
+[ "$(wstatus good2 $CSS)" = 200 ]; ok $? "a CRL in date again: 200"
+
 pid=$(child_pid webd)
 [ "$(awk '$1 == "Seccomp:" { print $2 }' /proc/$pid/status)" = 2 ]
 ok $? "webd still in its seccomp filter"
