@@ -103,10 +103,32 @@ LIST_PIDS=$WEBD_PIDS,$(pgrep -d, -x dbd),$(pgrep -d, -x mariadbd)
 NGINX_PIDS=$(pgrep -d, -x nginx)
 NGINX_PIDS=${NGINX_PIDS:-$NGINX_PID}
 
+# ticks PIDS: each process's CPU time (user + system), in clock ticks.
+ticks() {
+	for p in $(echo "$1" | tr , ' '); do
+		printf '%s:%s ' "$(cat /proc/$p/comm 2>/dev/null)" \
+		    "$(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null)"
+	done
+}
 # run NAME PORT PIDS MODE PATH CONNS: "rate cpu_ms"
 run() {
+	t0=$(ticks "$3")
 	"$TRUNKD_OBJ/bench/webload" -P "$2" -C "$CRT" -K "$KEY" -c "$6" \
 	    -t "$SECS" -p "$3" "$4" "$5" >"$RT/$1.out" 2>&1
+	t1=$(ticks "$3")
+	# where the server's CPU went, per process (us per operation)
+	echo "$t0" "$t1" | awk -v n="$(awk '$1 == "count" { print $2 }' \
+	    "$RT/$1.out")" -v hz="$(getconf CLK_TCK)" '{
+		h = NF / 2
+		for (i = 1; i <= h; i++) {
+			split($i, a, ":"); split($(i + h), b, ":")
+			us[a[1]] += (b[2] - a[2]) * 1e6 / hz
+		}
+		printf "cpu_us_per_op"
+		for (k in us)
+			printf " %s %.1f", k, (n > 0 ? us[k] / n : 0)
+		printf "\n"
+	}' >>"$RT/$1.out"
 	sed 's/^/  /' "$RT/$1.out" | grep -E 'rate|errors|cpu' |
 	    sed "s/^/$1:/"
 	awk '$1 == "rate" { r = $2 } $1 == "server_cpu_ms_per_op" { c = $2 }
