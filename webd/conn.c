@@ -28,7 +28,8 @@
 #include "log.h"
 #include "webd.h"
 
-#define CONN_WRITE_CHUNK	(64 * 1024)	/* per SSL_write */
+/* One TLS record's worth per SSL_write: at most that much is copied. */
+#define CONN_WRITE_CHUNK	SSL3_RT_MAX_PLAIN_LENGTH
 #define CONN_LINGER_SECS	2	/* to drain what follows a refusal */
 
 static struct {

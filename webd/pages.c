@@ -44,6 +44,8 @@ struct page {
 	size_t			 size;		/* all of it, for the bound */
 	size_t			 len;
 	unsigned char		*body;
+	int			 refs;		/* answers still sending it */
+	int			 dropped;	/* freed with the last of them */
 };
 
 static TAILQ_HEAD(page_lru, page) pages = TAILQ_HEAD_INITIALIZER(pages);
@@ -51,16 +53,34 @@ static size_t			npages, nbytes;
 static unsigned long long	nsent;
 
 static void
-page_drop(struct page *p)
+page_free(struct page *p)
 {
-	TAILQ_REMOVE(&pages, p, lru);
-	npages--;
-	nbytes -= p->size;
 	freezero(p->body, p->len);
 	free(p->target);
 	free(p->type);
 	free(p->xhdr);
 	freezero(p, sizeof(*p));
+}
+
+static void
+page_drop(struct page *p)
+{
+	TAILQ_REMOVE(&pages, p, lru);
+	npages--;
+	nbytes -= p->size;
+	p->dropped = 1;
+	if (p->refs == 0)
+		page_free(p);
+}
+
+/* An answer that sent the page's body without copying it is written. */
+static void
+page_unref(const void *data, size_t len, void *arg)
+{
+	struct page	*p = arg;
+
+	if (--p->refs == 0 && p->dropped)
+		page_free(p);
 }
 
 static int
@@ -104,11 +124,12 @@ pages_send(struct wreq *w)
 		return 0;
 	}
 	if ((b = evbuffer_new()) == NULL ||
-	    evbuffer_add(b, p->body, p->len) == -1) {
+	    evbuffer_add_reference(b, p->body, p->len, page_unref, p) == -1) {
 		if (b != NULL)
 			evbuffer_free(b);
 		return 0;
 	}
+	p->refs++;
 	TAILQ_REMOVE(&pages, p, lru);
 	TAILQ_INSERT_HEAD(&pages, p, lru);
 	memcpy(w->xhdr, p->xhdr, p->xhdrlen);
