@@ -20,7 +20,7 @@
 
 enum child_state { WAIT_CONFIG, WAIT_START, RUNNING };
 
-#define CHILD_READ_BURST	64	/* messages read per wake-up, at most */
+#define CHILD_READ_BURST	64	/* reads, or messages, per wake-up */
 
 static struct {
 	const struct child_ops	*ops;
@@ -206,6 +206,14 @@ child_conf_end(void)
 	if (sandbox_lockdown(ch.ops->policy, &ids, err, sizeof(err)) == -1)
 		fatalx("lock-down failed: %s", err);
 	ch.state = WAIT_START;
+	/*
+	 * CONF_LISTEN comes only before the first CONF_END (config_send.c)
+	 * and is refused from now on: unless the catalogue lets another fd
+	 * reach this role, read in bulk.  Default mode read nothing past
+	 * this message, and the mode keeps whatever is held.
+	 */
+	if (!proto_may_send_fd(PROC_MAX, ch.ops->role, MSG_CONF_LISTEN))
+		imsgbuf_set_nofd(&ch.ibuf);
 	(void)child_send(MSG_CONFIG_DONE, PROC_PARENT, -1, NULL, 0);
 }
 
@@ -283,13 +291,14 @@ child_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct imsg	imsg;
 	ssize_t		n;
-	int		r = 0, rounds;
+	int		r = 0, rounds, msgs = 0;
 
 	/*
-	 * imsg_read() takes one message at a time; drain what is there (a
-	 * burst of bans, a snapshot's chunks) before the loop turns again.
+	 * Drain what is there (a burst of bans, a snapshot's chunks) before
+	 * the loop turns again; every message a read brought is taken.
 	 */
-	for (rounds = 0; rounds < CHILD_READ_BURST; rounds++) {
+	for (rounds = 0; rounds < CHILD_READ_BURST &&
+	    msgs < CHILD_READ_BURST; rounds++) {
 		if ((n = imsg_read(&ch.ibuf)) == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
@@ -303,9 +312,13 @@ child_read_cb(evutil_socket_t fd, short what, void *arg)
 		while ((r = imsg_get(&ch.ibuf, &imsg)) == 1) {
 			child_dispatch(&imsg);
 			imsg_free(&imsg);
+			msgs++;
 		}
 		if (r == -1)
 			fatal("bad message from parent");
+		/* Level-triggered: more data wakes us up again. */
+		if (imsg_read_drained(&ch.ibuf))
+			break;
 	}
 	child_schedule_write();
 }

@@ -2,14 +2,21 @@
  * imsg: length-prefixed messages over a UNIX stream socket, with optional
  * fd passing.  See imsg.h for the contract.
  *
- * The read side never reads past the end of the message it is assembling,
- * so the read buffer holds at most one message (never more than maxsize)
- * and an fd received belongs to that message: the sender passes an fd with
- * its message's first byte, and the kernel hands it over with that byte.
- * The header fixed by the protocol has no "has fd" flag, so reading one
- * message at a time is what keeps fds with the right message: a read that
- * spanned two messages could return the fd of the second one while the
- * first one is still the next to be taken.
+ * By default the read side never reads past the end of the message it is
+ * assembling, so the read buffer holds at most one message (never more
+ * than maxsize) and an fd received belongs to that message: the sender
+ * passes an fd with its message's first byte, and the kernel hands it over
+ * with that byte.  The header fixed by the protocol has no "has fd" flag,
+ * so reading one message at a time is what keeps fds with the right
+ * message: a read that spanned two messages could return the fd of the
+ * second one while the first one is still the next to be taken.  That
+ * costs two recvmsg() per message (header, then payload).
+ *
+ * A channel on which the catalogue lets no fd arrive has nothing to keep
+ * apart, so imsgbuf_set_nofd() reads it in bulk: one recvmsg() of up to
+ * IMSG_READ_BULK bytes (more only to complete one longer message, still
+ * never past maxsize), and imsg_get() takes the messages from roff one by
+ * one.  Any fd that arrives there is closed and the read fails.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -24,8 +31,9 @@
 
 #include "imsg.h"
 
-/* A read buffer larger than this is released after its message is taken. */
-#define IMSG_RBUF_KEEP		(64U * 1024)
+/* A read buffer larger than this is released once its messages are taken
+ * (a bulk reader's buffer is kept). */
+#define IMSG_RBUF_KEEP		IMSG_READ_BULK
 
 struct imsg_wbuf {
 	TAILQ_ENTRY(imsg_wbuf)	 entry;
@@ -84,6 +92,12 @@ imsgbuf_init(struct imsgbuf *ibuf, int fd, size_t maxsize, int allow_fds)
 }
 
 void
+imsgbuf_set_nofd(struct imsgbuf *ibuf)
+{
+	ibuf->nofd = 1;
+}
+
+void
 imsgbuf_clear(struct imsgbuf *ibuf)
 {
 	struct imsg_wbuf	*wb;
@@ -95,7 +109,7 @@ imsgbuf_clear(struct imsgbuf *ibuf)
 	ibuf->wqlen = 0;
 	freezero(ibuf->rbuf, ibuf->rsize);
 	ibuf->rbuf = NULL;
-	ibuf->rsize = ibuf->rlen = 0;
+	ibuf->rsize = ibuf->rlen = ibuf->roff = 0;
 	if (ibuf->rfd != -1)
 		close(ibuf->rfd);
 	ibuf->rfd = -1;
@@ -219,21 +233,38 @@ imsg_pending(const struct imsgbuf *ibuf)
 }
 
 /*
- * How many bytes the message at the start of rbuf needs: 0 and *need set
- * when it is incomplete, 1 when it is complete, -1 when its header is bad.
+ * How many bytes the message at roff needs: 0 and *need set when it is
+ * incomplete, 1 when it is complete, -1 when its header is bad.
  */
 static int
 rbuf_need(const struct imsgbuf *ibuf, struct imsg_hdr *hdr, size_t *need)
 {
-	if (ibuf->rlen < IMSG_HDR_SIZE) {
+	size_t	have = ibuf->rlen - ibuf->roff;
+
+	if (have < IMSG_HDR_SIZE) {
 		*need = IMSG_HDR_SIZE;
 		return 0;
 	}
-	memcpy(hdr, ibuf->rbuf, sizeof(*hdr));
+	memcpy(hdr, ibuf->rbuf + ibuf->roff, sizeof(*hdr));
 	if (hdr->len < IMSG_HDR_SIZE || hdr->len > ibuf->maxsize)
 		return -1;
 	*need = hdr->len;
-	return ibuf->rlen < *need ? 0 : 1;
+	return have < *need ? 0 : 1;
+}
+
+/* Room for `size` bytes in rbuf; the callers keep size <= maxsize. */
+static int
+rbuf_grow(struct imsgbuf *ibuf, size_t size)
+{
+	unsigned char	*p;
+
+	if (size <= ibuf->rsize)
+		return 0;
+	if ((p = recallocarray(ibuf->rbuf, ibuf->rsize, size, 1)) == NULL)
+		return -1;
+	ibuf->rbuf = p;
+	ibuf->rsize = size;
+	return 0;
 }
 
 /*
@@ -271,7 +302,8 @@ take_fds(struct imsgbuf *ibuf, struct msghdr *msg)
 				close(fd);
 		}
 	}
-	if (total > 1 || (total == 1 && (!ibuf->allow_fds || ibuf->rfd != -1)))
+	if (total > 1 || (total == 1 && (!ibuf->allow_fds || ibuf->nofd ||
+	    ibuf->rfd != -1)))
 		bad = 1;
 	if (bad) {
 		if (keep != -1)
@@ -303,24 +335,55 @@ rbuf_recv(struct imsgbuf *ibuf, size_t len, int flags)
 	return n;
 }
 
+/*
+ * No-fd mode: move the partial message at roff to the front (wiping the
+ * copy left behind) and fill the buffer with one recvmsg(): IMSG_READ_BULK
+ * bytes, or as many as the partial message needs if it is longer.
+ */
+static ssize_t
+rbuf_recv_bulk(struct imsgbuf *ibuf, size_t need)
+{
+	size_t	left = ibuf->rlen - ibuf->roff, stale, cap;
+	ssize_t	n;
+
+	if (ibuf->roff > 0) {
+		memmove(ibuf->rbuf, ibuf->rbuf + ibuf->roff, left);
+		/* Below roff imsg_get() wiped already. */
+		stale = left > ibuf->roff ? left : ibuf->roff;
+		explicit_bzero(ibuf->rbuf + stale, ibuf->rlen - stale);
+		ibuf->rlen = left;
+		ibuf->roff = 0;
+	}
+	cap = IMSG_READ_BULK < ibuf->maxsize ? IMSG_READ_BULK : ibuf->maxsize;
+	if (need > cap)
+		cap = need;
+	if (rbuf_grow(ibuf, cap) == -1)
+		return -1;
+	/* A stream socket fills the buffer unless its queue runs out. */
+	n = rbuf_recv(ibuf, cap - ibuf->rlen, 0);
+	ibuf->rdrained = n > 0 && ibuf->rlen < cap;
+	return n;
+}
+
 ssize_t
 imsg_read(struct imsgbuf *ibuf)
 {
 	struct imsg_hdr	 hdr;
-	unsigned char	*p;
 	size_t		 need, total = 0;
 	ssize_t		 n;
 	int		 r;
 
+	if ((r = rbuf_need(ibuf, &hdr, &need)) != 0) {
+		/* A bad header, or a message imsg_get() has not taken. */
+		errno = r == -1 ? EBADMSG : ENOBUFS;
+		return -1;
+	}
+	if (ibuf->nofd)
+		return rbuf_recv_bulk(ibuf, need);
 	/* The header first, then the rest once its length is known good. */
-	while ((r = rbuf_need(ibuf, &hdr, &need)) == 0) {
-		if (need > ibuf->rsize) {
-			if ((p = recallocarray(ibuf->rbuf, ibuf->rsize, need,
-			    1)) == NULL)
-				return total > 0 ? (ssize_t)total : -1;
-			ibuf->rbuf = p;
-			ibuf->rsize = need;
-		}
+	do {
+		if (rbuf_grow(ibuf, need) == -1)
+			return total > 0 ? (ssize_t)total : -1;
 		/* Only the first recvmsg() may wait: report what we have. */
 		n = rbuf_recv(ibuf, need - ibuf->rlen,
 		    total > 0 ? MSG_DONTWAIT : 0);
@@ -333,19 +396,21 @@ imsg_read(struct imsgbuf *ibuf)
 		if (n == 0)
 			break;
 		total += (size_t)n;
-	}
-	if (total == 0 && r != 0) {
-		/* A bad header, or a message imsg_get() has not taken. */
-		errno = r == -1 ? EBADMSG : ENOBUFS;
-		return -1;
-	}
+	} while (rbuf_need(ibuf, &hdr, &need) == 0);
 	return (ssize_t)total;
+}
+
+int
+imsg_read_drained(const struct imsgbuf *ibuf)
+{
+	return ibuf->rdrained;
 }
 
 int
 imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
 {
 	struct imsg_hdr	 hdr;
+	unsigned char	*msg;
 	size_t		 need;
 	int		 r;
 
@@ -354,6 +419,7 @@ imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
 			errno = EBADMSG;
 		return r;
 	}
+	msg = ibuf->rbuf + ibuf->roff;
 	memset(imsg, 0, sizeof(*imsg));
 	imsg->hdr = hdr;
 	imsg->datalen = need - IMSG_HDR_SIZE;
@@ -361,17 +427,20 @@ imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
 	if (imsg->datalen != 0) {
 		if ((imsg->data = malloc(imsg->datalen)) == NULL)
 			return -1;
-		memcpy(imsg->data, ibuf->rbuf + IMSG_HDR_SIZE, imsg->datalen);
+		memcpy(imsg->data, msg + IMSG_HDR_SIZE, imsg->datalen);
 	}
 	imsg->fd = ibuf->rfd;
 	ibuf->rfd = -1;
-	ibuf->rlen = 0;
-	if (ibuf->rsize > IMSG_RBUF_KEEP) {
+	ibuf->roff += need;
+	if (ibuf->roff < ibuf->rlen || ibuf->rsize <= IMSG_RBUF_KEEP)
+		explicit_bzero(msg, need);
+	else {
 		freezero(ibuf->rbuf, ibuf->rsize);
 		ibuf->rbuf = NULL;
 		ibuf->rsize = 0;
-	} else
-		explicit_bzero(ibuf->rbuf, need);
+	}
+	if (ibuf->roff == ibuf->rlen)
+		ibuf->roff = ibuf->rlen = 0;
 	return 1;
 }
 

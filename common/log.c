@@ -13,6 +13,10 @@ static int		 log_foreground = 1;
 static int		 log_verbose;
 static const char	*log_procname = "trunkd";
 static log_sink_fn	 log_sink;
+/* Held foreground lines: one write() for a burst instead of one each. */
+static char		 log_buf[16 * 1024];
+static size_t		 log_buflen;
+static int		 log_buffered;
 
 void
 log_init(int foreground, int verbose, const char *procname)
@@ -44,13 +48,63 @@ log_get_verbose(void)
 }
 
 void
+log_buffer(void)
+{
+	if (log_buffered || !log_foreground)
+		return;
+	log_buffered = 1;
+	(void)atexit(log_flush);
+}
+
+void
+log_flush(void)
+{
+	size_t	off = 0;
+	ssize_t	n;
+	int	saved = errno;
+
+	while (off < log_buflen) {
+		n = write(STDERR_FILENO, log_buf + off, log_buflen - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;		/* nowhere to report it */
+		off += (size_t)n;
+	}
+	log_buflen = 0;
+	errno = saved;
+}
+
+/* Hold "procname: line\n", writing out what is held if it does not fit. */
+static int
+log_hold(const char *procname, const char *line)
+{
+	size_t	room;
+	int	n, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		room = sizeof(log_buf) - log_buflen;
+		n = snprintf(log_buf + log_buflen, room, "%s: %s\n", procname,
+		    line);
+		if (n >= 0 && (size_t)n < room) {
+			log_buflen += (size_t)n;
+			return 0;
+		}
+		log_flush();
+	}
+	return -1;
+}
+
+void
 log_emit(int priority, const char *procname, const char *line)
 {
-	if (log_foreground) {
+	if (!log_foreground)
+		syslog(priority, "%s: %s", procname, line);
+	else if (!log_buffered || log_hold(procname, line) == -1)
 		/* stderr is a terminal or the test's log: one line each. */
 		dprintf(STDERR_FILENO, "%s: %s\n", procname, line);
-	} else
-		syslog(priority, "%s: %s", procname, line);
+	else if (priority <= LOG_CRIT)
+		log_flush();
 }
 
 /* Format one line and send it to the sink or to syslog/stderr. */

@@ -16,6 +16,13 @@ void	log_set_procname(const char *);
 int	log_get_verbose(void);
 /* Emit a finished line as a given process (the parent, for children). */
 void	log_emit(int priority, const char *procname, const char *line);
+/*
+ * Foreground only: hold lines in a buffer until log_flush(), which the
+ * caller runs before it sleeps; LOG_CRIT and worse, a full buffer and
+ * exit() flush at once.  Syslog is not affected.
+ */
+void	log_buffer(void);
+void	log_flush(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -99,6 +99,22 @@ msg_route(uint32_t type, enum proc_id from, uint32_t dest)
 }
 
 int
+proto_may_send_fd(enum proc_id from, enum proc_id to, uint32_t except)
+{
+	uint32_t	fmask, tmask, type;
+
+	fmask = (unsigned int)from >= PROC_MAX ? ~0U : 1U << from;
+	tmask = (unsigned int)to >= PROC_MAX ? ~0U : 1U << to;
+
+	for (type = MSG_NONE + 1; type < MSG_MAX; type++)
+		if (type != except && msg_table[type].fd != FD_NO &&
+		    (msg_table[type].from & fmask) != 0 &&
+		    (msg_table[type].to & tmask) != 0)
+			return 1;
+	return 0;
+}
+
+int
 proto_str_ok(const char *s, size_t size)
 {
 	return size > 0 && memchr(s, '\0', size) != NULL;

@@ -326,6 +326,12 @@ const char	*msg_check(uint32_t type, enum proc_id from, enum proc_id to,
 		    size_t len, int has_fd);
 /* Where the parent routes `type` from `from`; PROC_MAX when it may not. */
 enum proc_id	 msg_route(uint32_t type, enum proc_id from, uint32_t dest);
+/*
+ * May a message from `from` to `to` carry a file descriptor, leaving out
+ * type `except` (MSG_NONE: none)?  PROC_MAX stands for any process.
+ */
+int		 proto_may_send_fd(enum proc_id from, enum proc_id to,
+		    uint32_t except);
 /* A fixed char array holds a NUL-terminated string. */
 int		 proto_str_ok(const char *s, size_t size);
 

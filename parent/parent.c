@@ -38,6 +38,8 @@ parent_reload(char *errbuf, size_t errlen)
 		(void)strlcpy(errbuf, "out of memory", errlen);
 		return -1;
 	}
+	/* The parser writes to stderr itself: held lines go first. */
+	log_flush();
 	if (config_parse(env->conf->path, nconf, 1) == -1)
 		why = "configuration has errors; old one kept";
 	else if (config_check_secrets(nconf) == -1)
@@ -124,7 +126,7 @@ main(int argc, char *argv[])
 	const char	*path = CONF_DEFAULT_PATH;
 	struct event	*sigs[4];
 	int		 signums[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
-	int		 c, checkonly = 0, foreground = 0, verbose = 0;
+	int		 c, checkonly = 0, foreground = 0, verbose = 0, r;
 	size_t		 i;
 
 	while ((c = getopt(argc, argv, "df:nv")) != -1) {
@@ -166,6 +168,7 @@ main(int argc, char *argv[])
 		errx(1, "cannot start without the files above");
 
 	log_init(foreground, verbose, "parent");
+	log_buffer();
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	env->start_time = monotime();
@@ -185,7 +188,12 @@ main(int argc, char *argv[])
 
 	proc_start_all();
 	log_info("trunkd started, pid %d", (int)getpid());
-	if (event_base_dispatch(env->base) == -1)
+	/* One turn at a time: its log lines go out before the next wait. */
+	do {
+		log_flush();
+	} while ((r = event_base_loop(env->base, EVLOOP_ONCE)) == 0 &&
+	    !event_base_got_break(env->base));
+	if (r == -1)
 		fatalx("event loop failed");
 
 	control_cleanup();

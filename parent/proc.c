@@ -23,7 +23,7 @@
 #include "procinfo.h"
 #include "util.h"
 
-#define PROC_READ_BURST	64	/* messages read per wake-up, at most */
+#define PROC_READ_BURST	64	/* reads, or messages, per wake-up */
 
 static void	proc_read_cb(evutil_socket_t, short, void *);
 static void	proc_write_cb(evutil_socket_t, short, void *);
@@ -95,6 +95,9 @@ proc_start(struct child_proc *c)
 	    imsgbuf_init(&c->ibuf, chan[0], PROTO_CHANNEL_MAX,
 	    c->role == PROC_WEBD) == -1)
 		fatal("channel to %s", proc_name(c->role));
+	/* No message of this role carries an fd: read many per recvmsg(). */
+	if (!proto_may_send_fd(c->role, PROC_MAX, MSG_NONE))
+		imsgbuf_set_nofd(&c->ibuf);
 	c->ev_read = event_new(env->base, chan[0], EV_READ | EV_PERSIST,
 	    proc_read_cb, c);
 	c->ev_write = event_new(env->base, chan[0], EV_WRITE, proc_write_cb, c);
@@ -283,11 +286,15 @@ proc_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct child_proc	*c = arg;
 	struct imsg		 imsg;
 	ssize_t			 n;
-	int			 r = 0, rounds;
+	int			 r = 0, rounds, msgs = 0;
 
-	/* Drain a burst before the loop turns again, as the children do. */
-	for (rounds = 0; rounds < PROC_READ_BURST && !env->stopping;
-	    rounds++) {
+	/*
+	 * Drain a burst before the loop turns again, as the children do.
+	 * Every message a bulk read brought is taken (no event would come
+	 * for them), so the last read may take a burst past its size.
+	 */
+	for (rounds = 0; rounds < PROC_READ_BURST && msgs < PROC_READ_BURST &&
+	    !env->stopping; rounds++) {
 		if ((n = imsg_read(&c->ibuf)) == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
@@ -307,12 +314,16 @@ proc_read_cb(evutil_socket_t fd, short what, void *arg)
 		    (r = imsg_get(&c->ibuf, &imsg)) == 1) {
 			proc_dispatch(c, &imsg);
 			imsg_free(&imsg);
+			msgs++;
 		}
 		if (!env->stopping && r == -1) {
 			parent_shutdown(1, "malformed message from %s: %s",
 			    proc_name(c->role), strerror(errno));
 			return;
 		}
+		/* Level-triggered: more data wakes us up again. */
+		if (imsg_read_drained(&c->ibuf))
+			return;
 	}
 }
 

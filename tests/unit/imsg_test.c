@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "imsg.h"
+#include "util.h"
 
 #define SMALL_MAX	4096
 #define BIG_MAX		(256U * 1024)
@@ -98,6 +99,18 @@ pipe_orphaned(int rd)
 
 	assert_int_equal(fcntl(rd, F_SETFL, O_NONBLOCK), 0);
 	return read(rd, &c, 1) == 0;
+}
+
+/*
+ * A refused fd is gone: the number it was given is free again, no other
+ * descriptor was left open, and the pipe it wrote to has no writer.
+ */
+static void
+assert_fd_dropped(int arrives, int nfds, int rd)
+{
+	assert_false(fd_open(arrives));
+	assert_int_equal(count_fds(), nfds);
+	assert_true(pipe_orphaned(rd));
 }
 
 /* Read and take one message; the channel must deliver it. */
@@ -208,16 +221,47 @@ test_roundtrip(void **state)
 	chan_close(&c);
 }
 
+/* Small messages around one of BIG_LEN: message i has type i. */
+static const size_t	mixed_lens[] = { 10, BIG_LEN, 0, 3 };
+
+static void
+queue_mixed(struct imsgbuf *tx, unsigned char *buf)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(mixed_lens); i++) {
+		fill(buf, mixed_lens[i], (unsigned int)i);
+		assert_int_equal(imsg_compose(tx, (uint32_t)i, 0, -1, buf,
+		    mixed_lens[i]), 0);
+	}
+}
+
+/* Take what is complete, checking it against message *got and on. */
+static void
+take_mixed(struct imsgbuf *rx, unsigned char *buf, size_t *got)
+{
+	struct imsg	imsg;
+
+	while (imsg_get(rx, &imsg) == 1) {
+		assert_true(*got < nitems(mixed_lens));
+		assert_int_equal(imsg.hdr.type, *got);
+		assert_int_equal(imsg.datalen, mixed_lens[*got]);
+		fill(buf, mixed_lens[*got], (unsigned int)*got);
+		if (mixed_lens[*got] != 0)
+			assert_memory_equal(imsg.data, buf, mixed_lens[*got]);
+		imsg_free(&imsg);
+		(*got)++;
+	}
+}
+
 /* Tiny socket buffers: the big message goes out and in many pieces. */
 static void
 test_partial_io(void **state)
 {
-	static const size_t	 lens[] = { 10, BIG_LEN, 0, 3 };
 	struct chan		 c;
-	struct imsg		 imsg;
 	unsigned char		*buf;
 	int			 one = 1, w = 1, partial = 0, rounds;
-	size_t			 i, got = 0;
+	size_t			 got = 0;
 	ssize_t			 n;
 
 	chan_open(&c, BIG_MAX, 0, 0, 1);
@@ -226,12 +270,9 @@ test_partial_io(void **state)
 	assert_int_equal(setsockopt(c.sv[1], SOL_SOCKET, SO_RCVBUF, &one,
 	    sizeof(one)), 0);
 	assert_non_null(buf = malloc(BIG_LEN));
-	for (i = 0; i < 4; i++) {
-		fill(buf, lens[i], (unsigned int)i);
-		assert_int_equal(imsg_compose(&c.tx, (uint32_t)i, 0, -1, buf,
-		    lens[i]), 0);
-	}
-	for (rounds = 0; rounds < 100000 && (got < 4 || w != 0); rounds++) {
+	queue_mixed(&c.tx, buf);
+	for (rounds = 0; rounds < 100000 &&
+	    (got < nitems(mixed_lens) || w != 0); rounds++) {
 		if (w != 0 && (w = imsg_write(&c.tx)) == 1)
 			partial++;
 		assert_true(w == 0 || w == 1);
@@ -239,18 +280,9 @@ test_partial_io(void **state)
 			assert_int_equal(errno, EAGAIN);
 		else
 			assert_true(n > 0);
-		while (imsg_get(&c.rx, &imsg) == 1) {
-			assert_true(got < 4);
-			assert_int_equal(imsg.hdr.type, got);
-			assert_int_equal(imsg.datalen, lens[got]);
-			fill(buf, lens[got], (unsigned int)got);
-			if (lens[got] != 0)
-				assert_memory_equal(imsg.data, buf, lens[got]);
-			imsg_free(&imsg);
-			got++;
-		}
+		take_mixed(&c.rx, buf, &got);
 	}
-	assert_int_equal(got, 4);
+	assert_int_equal(got, nitems(mixed_lens));
 	/* Pieces, not one sendmsg(): the socket could not take it at once. */
 	assert_true(partial > 1);
 	free(buf);
@@ -364,9 +396,7 @@ test_fd_refused(void **state)
 	arrives = next_fd();
 	assert_int_equal(imsg_read(&c.rx), -1);
 	assert_int_equal(errno, EBADMSG);
-	assert_false(fd_open(arrives));
-	assert_int_equal(count_fds(), nfds);
-	assert_true(pipe_orphaned(p[0]));
+	assert_fd_dropped(arrives, nfds, p[0]);
 	assert_int_equal(imsg_get(&c.rx, &imsg), 0);
 	close(p[0]);
 	chan_close(&c);
@@ -505,6 +535,296 @@ test_read_before_get(void **state)
 	chan_close(&c);
 }
 
+/* Message i of the no-fd tests: type 100 + i, i % 97 bytes of payload. */
+static size_t
+nofd_len(size_t i)
+{
+	return i % 97;
+}
+
+static void
+nofd_check(struct imsg *imsg, size_t i)
+{
+	unsigned char	buf[97];
+
+	assert_int_equal(imsg->hdr.type, 100 + i);
+	assert_int_equal(imsg->datalen, nofd_len(i));
+	assert_int_equal(imsg->fd, -1);
+	fill(buf, nofd_len(i), (unsigned int)i);
+	if (nofd_len(i) != 0)
+		assert_memory_equal(imsg->data, buf, nofd_len(i));
+	imsg_free(imsg);
+}
+
+/* Message i as the bytes a sender writes. */
+static size_t
+nofd_raw(unsigned char *out, size_t i)
+{
+	struct imsg_hdr	hdr = { .type = 100 + (uint32_t)i, .peerid = 0,
+			    .pid = 1 };
+
+	hdr.len = (uint32_t)(IMSG_HDR_SIZE + nofd_len(i));
+	memcpy(out, &hdr, sizeof(hdr));
+	fill(out + IMSG_HDR_SIZE, nofd_len(i), (unsigned int)i);
+	return hdr.len;
+}
+
+/* Every byte the buffer holds outside the untaken messages is wiped. */
+static void
+assert_rbuf_wiped(const struct imsgbuf *ibuf)
+{
+	size_t	i;
+
+	for (i = 0; i < ibuf->rsize; i++)
+		if (i < ibuf->roff || i >= ibuf->rlen)
+			assert_int_equal(ibuf->rbuf[i], 0);
+}
+
+/* Many messages in the socket: one read takes them all, in order. */
+static void
+test_nofd_bulk(void **state)
+{
+	enum { N = 100 };	/* one skb each: 100 fit in the socket */
+	struct chan	 c;
+	struct imsg	 imsg;
+	unsigned char	 buf[97];
+	size_t		 i, total = 0;
+
+	chan_open(&c, BIG_MAX, 0, 0, 1);
+	imsgbuf_set_nofd(&c.rx);
+	for (i = 0; i < N; i++) {
+		fill(buf, nofd_len(i), (unsigned int)i);
+		assert_int_equal(imsg_compose(&c.tx, 100 + (uint32_t)i, 0, -1,
+		    buf, nofd_len(i)), 0);
+		total += IMSG_HDR_SIZE + nofd_len(i);
+	}
+	assert_int_equal(imsg_write(&c.tx), 0);
+	assert_int_equal(imsg_read(&c.rx), (ssize_t)total);
+	assert_int_equal(c.rx.rsize, IMSG_READ_BULK);
+	/* Less than the buffer took: the socket is empty. */
+	assert_true(imsg_read_drained(&c.rx));
+	for (i = 0; i < N; i++) {
+		if (i == 1) {
+			/* Complete messages wait: nothing more is read. */
+			assert_int_equal(imsg_read(&c.rx), -1);
+			assert_int_equal(errno, ENOBUFS);
+		}
+		assert_int_equal(imsg_get(&c.rx, &imsg), 1);
+		nofd_check(&imsg, i);
+		assert_rbuf_wiped(&c.rx);
+	}
+	assert_int_equal(imsg_get(&c.rx, &imsg), 0);
+	assert_int_equal(c.rx.rlen, 0);
+	assert_int_equal(imsg_read(&c.rx), -1);
+	assert_int_equal(errno, EAGAIN);
+	chan_close(&c);
+}
+
+/*
+ * A read that ends inside a message, at every byte of the third one: the
+ * next read completes it, and the bytes moved to the front leave no copy.
+ */
+static void
+test_nofd_partial(void **state)
+{
+	struct chan	 c;
+	struct imsg	 imsg;
+	unsigned char	 raw[4 * (IMSG_HDR_SIZE + 97)];
+	size_t		 off[5], cut, i;
+
+	off[0] = 0;
+	for (i = 0; i < 4; i++)
+		off[i + 1] = off[i] + nofd_raw(raw + off[i], 95 + i);
+	for (cut = off[2] + 1; cut < off[3]; cut++) {
+		chan_open(&c, SMALL_MAX, 0, 0, 1);
+		imsgbuf_set_nofd(&c.rx);
+		assert_int_equal(write(c.sv[0], raw, cut), (ssize_t)cut);
+		assert_int_equal(imsg_read(&c.rx), (ssize_t)cut);
+		for (i = 0; i < 2; i++) {
+			assert_int_equal(imsg_get(&c.rx, &imsg), 1);
+			nofd_check(&imsg, 95 + i);
+		}
+		assert_int_equal(imsg_get(&c.rx, &imsg), 0);
+		assert_int_equal(c.rx.rlen - c.rx.roff, cut - off[2]);
+		assert_int_equal(write(c.sv[0], raw + cut, off[4] - cut),
+		    (ssize_t)(off[4] - cut));
+		assert_int_equal(imsg_read(&c.rx), (ssize_t)(off[4] - cut));
+		assert_int_equal(c.rx.roff, 0);
+		assert_rbuf_wiped(&c.rx);
+		for (i = 2; i < 4; i++) {
+			assert_int_equal(imsg_get(&c.rx, &imsg), 1);
+			nofd_check(&imsg, 95 + i);
+		}
+		assert_int_equal(imsg_get(&c.rx, &imsg), 0);
+		chan_close(&c);
+	}
+}
+
+/*
+ * A message longer than one bulk read between small ones: the buffer grows
+ * to that message (never past the maximum) and shrinks back once empty.
+ */
+static void
+test_nofd_long(void **state)
+{
+	struct chan		 c;
+	unsigned char		*buf;
+	size_t			 got = 0, grew = 0, full = 0;
+	int			 rounds;
+
+	chan_open(&c, BIG_MAX, 0, 0, 1);
+	imsgbuf_set_nofd(&c.rx);
+	assert_non_null(buf = malloc(BIG_LEN));
+	queue_mixed(&c.tx, buf);
+	for (rounds = 0; rounds < 100000 && got < nitems(mixed_lens);
+	    rounds++) {
+		assert_true(imsg_write(&c.tx) >= 0);
+		if (imsg_read(&c.rx) == -1)
+			assert_int_equal(errno, EAGAIN);
+		else if (c.rx.rlen == c.rx.rsize) {
+			/* A full buffer says nothing of the socket. */
+			assert_false(imsg_read_drained(&c.rx));
+			full++;
+		} else
+			assert_true(imsg_read_drained(&c.rx));
+		assert_true(c.rx.rsize <= BIG_MAX);
+		if (c.rx.rsize > IMSG_READ_BULK)
+			grew++;
+		take_mixed(&c.rx, buf, &got);
+	}
+	assert_int_equal(got, nitems(mixed_lens));
+	assert_true(grew > 0 && full > 0);
+	assert_true(c.rx.rsize <= IMSG_READ_BULK);
+	free(buf);
+	chan_close(&c);
+}
+
+/*
+ * A header past the maximum, alone and behind good messages: those are
+ * delivered, it is refused, and nothing beyond one bulk read was allocated.
+ */
+static void
+test_nofd_header_too_long(void **state)
+{
+	static const size_t	 max = 1024 * 1024;
+	static unsigned char	 body[100];
+	struct chan		 c;
+	struct imsg		 imsg;
+	unsigned char		 raw[2 * (IMSG_HDR_SIZE + 97)];
+	size_t			 len, i;
+	int			 good;
+
+	for (good = 0; good <= 2; good += 2) {
+		chan_open(&c, max, 0, 0, 1);
+		imsgbuf_set_nofd(&c.rx);
+		for (len = 0, i = 0; i < (size_t)good; i++)
+			len += nofd_raw(raw + len, 90 + i);
+		assert_int_equal(write(c.sv[0], raw, len), (ssize_t)len);
+		raw_header(c.sv[0], (uint32_t)max + 1);
+		assert_int_equal(imsg_read(&c.rx),
+		    (ssize_t)(len + IMSG_HDR_SIZE));
+		assert_int_equal(write(c.sv[0], body, sizeof(body)),
+		    sizeof(body));
+		for (i = 0; i < (size_t)good; i++) {
+			assert_int_equal(imsg_get(&c.rx, &imsg), 1);
+			nofd_check(&imsg, 90 + i);
+		}
+		assert_int_equal(imsg_get(&c.rx, &imsg), -1);
+		assert_int_equal(errno, EBADMSG);
+		/* No read, no growth: the channel stays unusable. */
+		assert_int_equal(imsg_read(&c.rx), -1);
+		assert_int_equal(errno, EBADMSG);
+		assert_int_equal(c.rx.rlen - c.rx.roff, IMSG_HDR_SIZE);
+		assert_true(c.rx.rsize <= IMSG_READ_BULK);
+		chan_close(&c);
+	}
+}
+
+/*
+ * An fd sent into a no-fd channel, even one whose imsgbuf takes fds, with
+ * the first message or behind others: the read fails and no fd is left.
+ */
+static void
+test_nofd_fd_refused(void **state)
+{
+	struct chan	c;
+	struct imsg	imsg;
+	int		p[2], nfds, arrives, first, r;
+	size_t		got;
+
+	for (first = 1; first >= 0; first--) {
+		chan_open(&c, SMALL_MAX, 1, 1, 1);
+		imsgbuf_set_nofd(&c.rx);
+		assert_int_equal(pipe(p), 0);
+		if (!first)
+			assert_int_equal(imsg_compose(&c.tx, 1, 0, -1, "ab", 2),
+			    0);
+		assert_int_equal(imsg_compose(&c.tx, 2, 0, p[1], "cd", 2), 0);
+		assert_int_equal(imsg_compose(&c.tx, 3, 0, -1, NULL, 0), 0);
+		assert_int_equal(imsg_flush(&c.tx), 0);
+		nfds = count_fds();
+		arrives = next_fd();
+		got = 0;
+		while ((r = imsg_get(&c.rx, &imsg)) == 1 ||
+		    (r == 0 && imsg_read(&c.rx) > 0)) {
+			if (r == 1) {
+				/* Only what came before the fd. */
+				assert_int_equal(imsg.hdr.type, 1);
+				assert_int_equal(imsg.fd, -1);
+				imsg_free(&imsg);
+				got++;
+			}
+		}
+		assert_int_equal(errno, EBADMSG);
+		assert_true(got <= 1);
+		assert_fd_dropped(arrives, nfds, p[0]);
+		close(p[0]);
+		chan_close(&c);
+	}
+}
+
+/*
+ * The child's switch: default mode takes an fd with its message, then the
+ * channel turns no-fd with the next message's header already held.  What
+ * was held and what follows is delivered in order.
+ */
+static void
+test_nofd_switch(void **state)
+{
+	struct chan	 c;
+	struct imsg	 imsg;
+	unsigned char	 raw[3 * (IMSG_HDR_SIZE + 97)];
+	size_t		 len, i;
+	int		 p[2];
+
+	chan_open(&c, SMALL_MAX, 1, 1, 1);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(imsg_compose(&c.tx, 1, 0, p[1], NULL, 0), 0);
+	assert_int_equal(imsg_flush(&c.tx), 0);
+	for (len = 0, i = 0; i < 3; i++)
+		len += nofd_raw(raw + len, 50 + i);
+	assert_int_equal(write(c.sv[0], raw, IMSG_HDR_SIZE), IMSG_HDR_SIZE);
+	recv_one(&c.rx, &imsg);
+	assert_int_equal(imsg.hdr.type, 1);
+	assert_true(imsg.fd != -1);
+	imsg_free(&imsg);
+	assert_true(pipe_orphaned(p[0]));
+	close(p[0]);
+	/* Default mode: the header of message 50, and no more. */
+	assert_int_equal(imsg_read(&c.rx), IMSG_HDR_SIZE);
+	assert_int_equal(imsg_get(&c.rx, &imsg), 0);
+	imsgbuf_set_nofd(&c.rx);
+	assert_int_equal(write(c.sv[0], raw + IMSG_HDR_SIZE,
+	    len - IMSG_HDR_SIZE), (ssize_t)(len - IMSG_HDR_SIZE));
+	assert_int_equal(imsg_read(&c.rx), (ssize_t)(len - IMSG_HDR_SIZE));
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(imsg_get(&c.rx, &imsg), 1);
+		nofd_check(&imsg, 50 + i);
+	}
+	assert_int_equal(imsg_get(&c.rx, &imsg), 0);
+	chan_close(&c);
+}
+
 static uint64_t	rng = 0x9e3779b97f4a7c15ULL;
 
 static uint32_t
@@ -555,6 +875,7 @@ drain(struct imsgbuf *rx, size_t *msgs)
 static void
 test_random_stream(void **state)
 {
+	const int	 nofd = *state != NULL;
 	const size_t	 max = IMSG_MIN_MAXSIZE * 4;
 	struct chan	 c;
 	struct imsg_hdr	 hdr;
@@ -566,6 +887,8 @@ test_random_stream(void **state)
 	for (round = 0; round < 5000; round++) {
 		if (!live) {
 			chan_open(&c, max, 0, 0, 1);
+			if (nofd)
+				imsgbuf_set_nofd(&c.rx);
 			live = 1;
 		}
 		len = 1 + rnd() % sizeof(chunk);
@@ -595,6 +918,8 @@ test_random_stream(void **state)
 int
 main(void)
 {
+	static int	nofd_on = 1;
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_bounds),
 		cmocka_unit_test(test_roundtrip),
@@ -609,6 +934,13 @@ main(void)
 		cmocka_unit_test(test_eof_eagain),
 		cmocka_unit_test(test_read_before_get),
 		cmocka_unit_test(test_random_stream),
+		cmocka_unit_test(test_nofd_bulk),
+		cmocka_unit_test(test_nofd_partial),
+		cmocka_unit_test(test_nofd_long),
+		cmocka_unit_test(test_nofd_header_too_long),
+		cmocka_unit_test(test_nofd_fd_refused),
+		cmocka_unit_test(test_nofd_switch),
+		cmocka_unit_test_prestate(test_random_stream, &nofd_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
