@@ -27,7 +27,8 @@ static struct {
 	struct event_base	*base;
 	struct imsgbuf		 ibuf;
 	struct event		*ev_read;
-	struct event		*ev_write;
+	struct event		*ev_write;	/* the socket is full */
+	struct event		*ev_flush;	/* the end of this turn */
 	enum child_state	 state;
 	struct msg_conf_sandbox	 sandbox;
 	int			 have_sandbox;
@@ -86,11 +87,16 @@ child_log_sink(int priority, const char *line)
 		child_schedule_write();
 }
 
+/*
+ * What is queued leaves with one write once this turn's callbacks have
+ * run; only a full socket makes us wait until it is writable.
+ */
 static void
 child_schedule_write(void)
 {
-	if (ch.ev_write != NULL && imsg_pending(&ch.ibuf))
-		(void)event_add(ch.ev_write, NULL);
+	if (ch.ev_flush != NULL && imsg_pending(&ch.ibuf) &&
+	    !event_pending(ch.ev_write, EV_WRITE, NULL))
+		event_active(ch.ev_flush, EV_WRITE, 0);
 }
 
 static void
@@ -98,7 +104,8 @@ child_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	if (imsg_write(&ch.ibuf) == -1 && errno != EAGAIN && errno != EINTR)
 		fatal("write to parent");
-	child_schedule_write();
+	if (imsg_pending(&ch.ibuf))
+		(void)event_add(ch.ev_write, NULL);
 }
 
 int
@@ -372,7 +379,8 @@ child_main(const struct child_ops *ops, int argc, char *argv[])
 	    child_read_cb, NULL);
 	ch.ev_write = event_new(ch.base, CHILD_IMSG_FD, EV_WRITE,
 	    child_write_cb, NULL);
-	if (ch.ev_read == NULL || ch.ev_write == NULL ||
+	ch.ev_flush = event_new(ch.base, -1, 0, child_write_cb, NULL);
+	if (ch.ev_read == NULL || ch.ev_write == NULL || ch.ev_flush == NULL ||
 	    event_add(ch.ev_read, NULL) == -1)
 		fatalx("event set-up failed");
 

@@ -18,7 +18,8 @@ struct child_proc {
 	int		 errfd;		/* the child's stdout/stderr */
 	struct imsgbuf	 ibuf;
 	struct event	*ev_read;
-	struct event	*ev_write;
+	struct event	*ev_write;	/* the socket is full */
+	struct event	*ev_flush;	/* the end of this turn */
 	struct event	*ev_err;
 	int		 hello;
 	int		 config_done;

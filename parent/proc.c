@@ -101,9 +101,11 @@ proc_start(struct child_proc *c)
 	c->ev_read = event_new(env->base, chan[0], EV_READ | EV_PERSIST,
 	    proc_read_cb, c);
 	c->ev_write = event_new(env->base, chan[0], EV_WRITE, proc_write_cb, c);
+	c->ev_flush = event_new(env->base, -1, 0, proc_write_cb, c);
 	c->ev_err = event_new(env->base, err[0], EV_READ | EV_PERSIST,
 	    proc_err_cb, c);
-	if (c->ev_read == NULL || c->ev_write == NULL || c->ev_err == NULL ||
+	if (c->ev_read == NULL || c->ev_write == NULL || c->ev_flush == NULL ||
+	    c->ev_err == NULL ||
 	    event_add(c->ev_read, NULL) == -1 || event_add(c->ev_err, NULL) == -1)
 		fatalx("event set-up for %s", proc_name(c->role));
 	log_debug("started %s, pid %d", proc_name(c->role), (int)pid);
@@ -120,11 +122,13 @@ proc_start_all(void)
 	}
 }
 
+/* As in the children: one write at the end of the turn (child.c). */
 static void
 proc_schedule_write(struct child_proc *c)
 {
-	if (c->pid != 0 && imsg_pending(&c->ibuf))
-		(void)event_add(c->ev_write, NULL);
+	if (c->pid != 0 && imsg_pending(&c->ibuf) &&
+	    !event_pending(c->ev_write, EV_WRITE, NULL))
+		event_active(c->ev_flush, EV_WRITE, 0);
 }
 
 int
@@ -155,7 +159,8 @@ proc_write_cb(evutil_socket_t fd, short what, void *arg)
 		    strerror(errno));
 		return;
 	}
-	proc_schedule_write(c);
+	if (c->pid != 0 && imsg_pending(&c->ibuf))
+		(void)event_add(c->ev_write, NULL);	/* the socket is full */
 }
 
 static void
@@ -376,9 +381,11 @@ proc_forget(struct child_proc *c)
 		event_free(c->ev_read);
 	if (c->ev_write != NULL)
 		event_free(c->ev_write);
+	if (c->ev_flush != NULL)
+		event_free(c->ev_flush);
 	if (c->ev_err != NULL)
 		event_free(c->ev_err);
-	c->ev_read = c->ev_write = c->ev_err = NULL;
+	c->ev_read = c->ev_write = c->ev_flush = c->ev_err = NULL;
 	close(c->ibuf.fd);
 	close(c->errfd);
 	imsgbuf_clear(&c->ibuf);
