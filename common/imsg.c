@@ -31,6 +31,9 @@
 
 #include "imsg.h"
 
+/* Messages without fds sent by one sendmsg(), at most. */
+#define IMSG_WRITE_IOV		64
+
 /* A read buffer larger than this is released once its messages are taken
  * (a bulk reader's buffer is kept). */
 #define IMSG_RBUF_KEEP		IMSG_READ_BULK
@@ -184,25 +187,58 @@ wbuf_send(struct imsgbuf *ibuf, struct imsg_wbuf *wb)
 	return n;
 }
 
+/*
+ * Messages without an fd, one after the other, leave with one sendmsg()
+ * (at most IMSG_WRITE_IOV of them): a message with an fd is sent alone,
+ * so that its fd goes with its own first byte and nothing before it.
+ */
+static ssize_t
+wbuf_send_run(struct imsgbuf *ibuf)
+{
+	struct iovec		 iov[IMSG_WRITE_IOV];
+	struct msghdr		 msg;
+	struct imsg_wbuf	*wb;
+	int			 n = 0;
+
+	TAILQ_FOREACH(wb, &ibuf->wq, entry) {
+		if (n == IMSG_WRITE_IOV || wb->fd != -1)
+			break;
+		iov[n].iov_base = wb->buf + wb->off;
+		iov[n].iov_len = wb->len - wb->off;
+		n++;
+	}
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = (size_t)n;
+	return sendmsg(ibuf->fd, &msg, MSG_NOSIGNAL);
+}
+
 int
 imsg_write(struct imsgbuf *ibuf)
 {
 	struct imsg_wbuf	*wb;
 	ssize_t			 n;
+	size_t			 left;
 
 	while ((wb = TAILQ_FIRST(&ibuf->wq)) != NULL) {
-		if ((n = wbuf_send(ibuf, wb)) == -1) {
+		n = wb->fd != -1 ? wbuf_send(ibuf, wb) : wbuf_send_run(ibuf);
+		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR)
 				return 1;
 			return -1;
 		}
-		wb->off += (size_t)n;
-		if (wb->off < wb->len)
-			return 1;
-		TAILQ_REMOVE(&ibuf->wq, wb, entry);
-		ibuf->wqlen--;
-		wbuf_free(wb);
+		/* What was sent, message by message. */
+		for (; (wb = TAILQ_FIRST(&ibuf->wq)) != NULL && n > 0; n -= left) {
+			left = wb->len - wb->off;
+			if ((size_t)n < left) {
+				wb->off += (size_t)n;
+				return 1;
+			}
+			TAILQ_REMOVE(&ibuf->wq, wb, entry);
+			ibuf->wqlen--;
+			wbuf_free(wb);
+		}
 	}
 	return 0;
 }

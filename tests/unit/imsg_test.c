@@ -381,6 +381,64 @@ test_fd_pass(void **state)
 	chan_close(&c);
 }
 
+/*
+ * Queued messages without fds leave with one sendmsg(), a message with
+ * an fd alone: on a SOCK_SEQPACKET pair each sendmsg() is one packet.
+ */
+static void
+test_write_batches(void **state)
+{
+	struct imsgbuf	tx;
+	unsigned char	buf[8192];
+	int		sv[2], p[2], i, packets = 0, withfd = 0;
+	struct msghdr	msg;
+	struct iovec	iov;
+	union {
+		struct cmsghdr	hdr;
+		unsigned char	buf[CMSG_SPACE(sizeof(int))];
+	}		cbuf;
+	ssize_t		n;
+	size_t		lens[4] = { 0 };
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(imsgbuf_init(&tx, sv[0], SMALL_MAX, 1), 0);
+	assert_int_equal(pipe(p), 0);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(imsg_compose(&tx, 1, 0, -1, "ab", 2), 0);
+	assert_int_equal(imsg_compose(&tx, 2, 0, p[1], NULL, 0), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(imsg_compose(&tx, 3, 0, -1, NULL, 0), 0);
+	assert_int_equal(imsg_flush(&tx), 0);
+	for (;;) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		if ((n = recvmsg(sv[1], &msg, MSG_DONTWAIT)) <= 0)
+			break;
+		if (msg.msg_controllen > 0) {
+			withfd = packets;
+			memcpy(&i, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(i));
+			close(i);
+		}
+		if (packets < 4)
+			lens[packets] = (size_t)n;
+		packets++;
+	}
+	assert_int_equal(packets, 3);
+	assert_int_equal(withfd, 1);
+	assert_int_equal(lens[0], 50 * (IMSG_HDR_SIZE + 2));
+	assert_int_equal(lens[1], IMSG_HDR_SIZE);
+	assert_int_equal(lens[2], 3 * IMSG_HDR_SIZE);
+	close(p[0]);
+	imsgbuf_clear(&tx);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void
 test_fd_refused(void **state)
 {
@@ -927,6 +985,7 @@ main(void)
 		cmocka_unit_test(test_header_too_short),
 		cmocka_unit_test(test_header_too_long),
 		cmocka_unit_test(test_fd_pass),
+		cmocka_unit_test(test_write_batches),
 		cmocka_unit_test(test_fd_refused),
 		cmocka_unit_test(test_fd_too_many),
 		cmocka_unit_test(test_fd_second_unclaimed),
