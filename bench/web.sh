@@ -7,6 +7,8 @@
 # such page, so its static rate is the reference), with the server CPU
 # time per handshake and per request (webd + the parent, which routes
 # its log lines and database requests, + dbd and MariaDB for the list).
+# Each figure is the median of WEB_BENCH_ROUNDS (3) rounds.  The API's
+# list of all 100 trunks is measured too (the console pages by 25).
 # Not a test: it prints figures.  Load: bench/webload (one P-384 key
 # share, a client certificate).  Loopback only, in a private namespace.
 [ -n "$WEB_NS" ] || exec unshare -n env WEB_NS=1 sh "$0" "$@"
@@ -60,6 +62,10 @@ wait_for 20 sh -c "curl -sk --cert $CRT --key $KEY \
 n=$(curl -sk --cert "$CRT" --key "$KEY" \
     'https://127.0.0.1:8443/api/v1/trunks?per_page=1' | jq -r .total)
 echo "trunks in the database: $n"
+echo "trunk list page: $(curl -sk --cert "$CRT" --key "$KEY" \
+    https://127.0.0.1:8443/trunks | wc -c) bytes"
+echo "API list of all trunks: $(curl -sk --cert "$CRT" --key "$KEY" \
+    'https://127.0.0.1:8443/api/v1/trunks?per_page=100' | wc -c) bytes"
 
 # nginx, configured like webd, serving the same stylesheet.
 NG=$RT/nginx
@@ -134,19 +140,51 @@ run() {
 	awk '$1 == "rate" { r = $2 } $1 == "server_cpu_ms_per_op" { c = $2 }
 	    END { print r, c }' "$RT/$1.out"
 }
-set -- $(run webd-hs 8443 "$WEBD_PIDS" hs /static/style.css 4 | tail -1)
-W_HS=$1 W_HS_CPU=$2
-set -- $(run nginx-hs 9443 "$NGINX_PIDS" hs /static/style.css 4 | tail -1)
-N_HS=$1 N_HS_CPU=$2
-set -- $(run webd-ka 8443 "$WEBD_PIDS" ka /static/style.css 8 | tail -1)
-W_KA=$1 W_KA_CPU=$2
-set -- $(run nginx-ka 9443 "$NGINX_PIDS" ka /static/style.css 8 | tail -1)
-N_KA=$1 N_KA_CPU=$2
-set -- $(run webd-list 8443 "$LIST_PIDS" ka /trunks 8 | tail -1)
-W_LIST=$1 W_LIST_CPU=$2
-for f in webd-hs nginx-hs webd-ka nginx-ka webd-list; do
-	echo "$f: $(tr '\n' ' ' <"$RT/$f.out")"
+# Each figure is the median of ROUNDS runs, webd and nginx taken in
+# turn, so that a noisy moment of the machine hits both alike.
+ROUNDS=${WEB_BENCH_ROUNDS:-3}
+r=1
+# pair MODE CONNS: webd's and nginx's run of the stylesheet, the one
+# that goes first taking turns (a quiet second before each).
+pair() {
+	if [ $((r % 2)) -eq 1 ]; then
+		sleep 1; run webd-$1 8443 "$WEBD_PIDS" $1 /static/style.css $2
+		sleep 1; run nginx-$1 9443 "$NGINX_PIDS" $1 /static/style.css $2
+	else
+		sleep 1; run nginx-$1 9443 "$NGINX_PIDS" $1 /static/style.css $2
+		sleep 1; run webd-$1 8443 "$WEBD_PIDS" $1 /static/style.css $2
+	fi >/dev/null
+}
+while [ "$r" -le "$ROUNDS" ]; do
+	pair hs 4
+	pair ka 8
+	sleep 1
+	run webd-list 8443 "$LIST_PIDS" ka /trunks 8 >/dev/null
+	sleep 1
+	run webd-api 8443 "$LIST_PIDS" ka "/api/v1/trunks?per_page=100" 8 \
+	    >/dev/null
+	for f in webd-hs nginx-hs webd-ka nginx-ka webd-list webd-api; do
+		echo "$f round $r: $(tr '\n' ' ' <"$RT/$f.out")"
+		awk -v f="$f" '$1 == "rate" { r = $2 }
+		    $1 == "server_cpu_ms_per_op" { c = $2 }
+		    END { print f, r, c }' "$RT/$f.out" >>"$RT/rounds"
+	done
+	r=$((r + 1))
 done
+# median NAME: "rate cpu_ms", each the median over the rounds
+median() {
+	for k in 2 3; do
+		awk -v f="$1" -v k="$k" '$1 == f { print $k }' "$RT/rounds" |
+		    sort -n | awk '{ v[NR] = $1 } END { printf "%s ",
+		    NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	done
+}
+set -- $(median webd-hs); W_HS=$1 W_HS_CPU=$2
+set -- $(median nginx-hs); N_HS=$1 N_HS_CPU=$2
+set -- $(median webd-ka); W_KA=$1 W_KA_CPU=$2
+set -- $(median nginx-ka); N_KA=$1 N_KA_CPU=$2
+set -- $(median webd-list); W_LIST=$1 W_LIST_CPU=$2
+set -- $(median webd-api); W_API=$1 W_API_CPU=$2
 
 printf 'RESULT\tweb full handshakes/s (static)\t%s\t/s\tnginx\t%s\n' \
     "$W_HS" "$N_HS"
@@ -160,3 +198,7 @@ printf 'RESULT\tweb keep-alive requests/s (trunk list)\t%s\t/s\tnginx static / 2
     "$W_LIST" "$(awk -v n="$N_KA" 'BEGIN { printf "%.1f", n / 2 }')"
 printf 'RESULT\tweb server CPU per request (trunk list)\t%s\tms\tnginx static\t%s\n' \
     "$W_LIST_CPU" "$N_KA_CPU"
+printf 'RESULT\tweb keep-alive requests/s (API, all 100 trunks)\t%s\t/s\tnginx static / 2\t%s\n' \
+    "$W_API" "$(awk -v n="$N_KA" 'BEGIN { printf "%.1f", n / 2 }')"
+printf 'RESULT\tweb server CPU per request (API, all 100 trunks)\t%s\tms\tnginx static\t%s\n' \
+    "$W_API_CPU" "$N_KA_CPU"

@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -467,6 +468,14 @@ conn_set_conf(void)
 int
 conn_init(struct event_base *base, int fd, SSL_CTX *ctx)
 {
+	int	one = 1;
+
+	/*
+	 * Accepted connections inherit it: an answer of two TLS records
+	 * must not wait for the client's delayed ACK of the first.
+	 */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
+		return -1;
 	C.base = base;
 	C.ctx = ctx;
 	/* Paused until START: nothing is accepted before. */

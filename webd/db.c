@@ -76,8 +76,9 @@ db_call(uint32_t op, const uint8_t fpr[PROTO_FPR_LEN], const char *totp,
 			p = &slots[(seq + i) % DB_SLOTS];
 			break;
 		}
-	len = json_dumpb(body, dbreq->json, sizeof(dbreq->json),
-	    JSON_COMPACT);
+	/* No body is an empty object; it needs no encoder. */
+	len = body == NULL ? strlcpy(dbreq->json, "{}", sizeof(dbreq->json)) :
+	    json_dumpb(body, dbreq->json, sizeof(dbreq->json), JSON_COMPACT);
 	if (p == NULL || len == 0 || len > sizeof(dbreq->json) ||
 	    strlen(totp) >= sizeof(dbreq->totp)) {
 		cb(arg, p == NULL ? DB_E_UNAVAILABLE : DB_E_INVALID, NULL, 0);
@@ -162,8 +163,6 @@ wreq_fetch(struct wreq *w, int slot, uint32_t op, json_t *body,
 	w->fetch[slot].w = w;
 	w->fetch[slot].slot = slot;
 	w->pending++;
-	if (body == NULL)
-		body = json_object();
 	db_call(op, w->fpr, totp != NULL ? totp : "", body, wreq_answer,
 	    &w->fetch[slot]);
 	json_decref(body);

@@ -292,8 +292,9 @@ http_request(struct conn *c)
 		reply_error(w, 404, "no such page");
 		return;
 	}
-	if ((w->query = form_parse(q != NULL ? q + 1 : "", q != NULL ?
-	    c->h.targetlen - pathlen - 1 : 0)) == NULL) {
+	/* No query: no object (lookups in NULL find nothing). */
+	if (q != NULL && (w->query = form_parse(q + 1,
+	    c->h.targetlen - pathlen - 1)) == NULL) {
 		reply_error(w, 400, "malformed query string");
 		return;
 	}

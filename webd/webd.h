@@ -179,7 +179,8 @@ void	 http_identify(struct wreq *, void (*next)(struct wreq *));
 typedef void	(*db_cb)(void *arg, int status, json_t *answer,
 		    uint64_t stamp);
 void	 db_init(struct event_base *);
-/* Ask dbd; cb is called once, also when dbd does not answer in time. */
+/* Ask dbd (body NULL: {}); cb is called once, also when dbd does not
+ * answer in time. */
 void	 db_call(uint32_t op, const uint8_t fpr[PROTO_FPR_LEN],
 	    const char *totp, json_t *body, db_cb, void *arg);
 int	 db_answer(const void *data, size_t len);
