@@ -1,5 +1,5 @@
 # webd/: the webd role executable, installed in libexec.
-WEBD_OBJS	:= $(addprefix $(O)/webd/, webd.o sandbox.o tls.o conn.o http.o \
+WEBD_OBJS	:= $(addprefix $(O)/webd/, webd.o sandbox.o tls.o tls_verify.o conn.o http.o \
 		   gate.o db.o csrf.o form.o html.o res.o ui.o ui_res.o \
 		   ui_dash.o api.o static.o procs.o pages.o)
 LIBEXEC_PROGS	+= $(O)/libexec/webd

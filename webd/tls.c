@@ -5,13 +5,9 @@
  * required at the handshake, verified against the admin CA and its CRL.
  * No session resumption: no tickets, no cache; every connection is a full
  * handshake with a certificate check.  The blobs are wiped once parsed.
- *
  * The CRL's signature is checked once, when it is loaded (and on every
- * reload), not in every handshake as X509_V_FLAG_CRL_CHECK would: that
- * saves one ECDSA P-384 verification per connection.  Each handshake
- * then looks the client certificate's serial up in the CRL of its
- * issuer, and refuses it when revoked, when its issuer has no CRL, or
- * when that CRL is past its next update: what OpenSSL's check refuses.
+ * reload), not in every handshake as X509_V_FLAG_CRL_CHECK would; how a
+ * client certificate is checked is in tls_verify.c.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -31,16 +27,6 @@
 #define TLS_SUITE	"TLS_AES_256_GCM_SHA384"
 #define TLS_GROUPS	"secp384r1"
 #define TLS_DEPTH	4
-
-/* The context's CRLs (signatures checked), freed with the context. */
-static int	crl_index = -1;
-
-static void
-crls_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
-    void *argp)
-{
-	sk_X509_CRL_pop_free(ptr, X509_CRL_free);
-}
 
 static int
 tls_err(char *err, size_t errlen, const char *what)
@@ -113,14 +99,6 @@ out:
 	return rv;
 }
 
-/* Past its next update: every certificate of its CA is refused. */
-static int
-tls_crl_expired(const X509_CRL *crl)
-{
-	return X509_CRL_get0_nextUpdate(crl) != NULL &&
-	    X509_cmp_time(X509_CRL_get0_nextUpdate(crl), NULL) < 0;
-}
-
 /* A CRL signed by one of the CAs: 0, or -1. */
 static int
 tls_crl_ok(X509_STORE *store, X509_CRL *crl)
@@ -140,48 +118,6 @@ tls_crl_ok(X509_STORE *store, X509_CRL *crl)
 			return 0;
 	}
 	return -1;
-}
-
-/*
- * After the chain is verified: the client certificate (depth 0) must be
- * in date on its issuer's CRL and not on it.
- */
-static int
-tls_verify(int ok, X509_STORE_CTX *x)
-{
-	SSL			*ssl;
-	STACK_OF(X509_CRL)	*crls;
-	X509			*cert;
-	X509_CRL		*crl = NULL;
-	X509_REVOKED		*rev;
-	int			 i;
-
-	if (!ok || X509_STORE_CTX_get_error_depth(x) != 0)
-		return ok;
-	ssl = X509_STORE_CTX_get_ex_data(x,
-	    SSL_get_ex_data_X509_STORE_CTX_idx());
-	if (ssl == NULL || (crls = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl),
-	    crl_index)) == NULL)
-		return ok;	/* no CRL configured */
-	cert = X509_STORE_CTX_get_current_cert(x);
-	for (i = 0; i < sk_X509_CRL_num(crls) && crl == NULL; i++)
-		if (X509_NAME_cmp(X509_CRL_get_issuer(sk_X509_CRL_value(crls,
-		    i)), X509_get_issuer_name(cert)) == 0)
-			crl = sk_X509_CRL_value(crls, i);
-	if (crl == NULL) {
-		X509_STORE_CTX_set_error(x, X509_V_ERR_UNABLE_TO_GET_CRL);
-		return 0;
-	}
-	if (tls_crl_expired(crl)) {
-		X509_STORE_CTX_set_error(x, X509_V_ERR_CRL_HAS_EXPIRED);
-		return 0;
-	}
-	if (X509_CRL_get0_by_serial(crl, &rev,
-	    X509_get0_serialNumber(cert)) == 1) {
-		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REVOKED);
-		return 0;
-	}
-	return 1;
 }
 
 /* The admin CA (trust and the names offered to browsers) and the CRL. */
@@ -227,7 +163,7 @@ tls_client_ca(SSL_CTX *ctx, char *err, size_t errlen)
 	if ((bio = tls_blob_bio(BLOB_CLIENT_CRL)) == NULL)
 		return 0;	/* optional */
 	if ((crls = sk_X509_CRL_new_null()) == NULL ||
-	    SSL_CTX_set_ex_data(ctx, crl_index, crls) != 1) {
+	    tls_verify_crls(ctx, crls) == -1) {
 		sk_X509_CRL_free(crls);
 		BIO_free(bio);
 		return tls_err(err, errlen, "memory");
@@ -274,12 +210,8 @@ tls_ctx_new(const char *groups, char *err, size_t errlen)
 	SSL_CTX	*ctx = NULL;
 	int	 ok;
 
-	if (crl_index == -1 && (crl_index = SSL_CTX_get_ex_new_index(0, NULL,
-	    NULL, NULL, crls_free)) == -1) {
-		(void)tls_err(err, errlen, "ex_data index");
-		goto fail;
-	}
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    tls_verify_init(ctx) == -1) {
 		(void)tls_err(err, errlen, "SSL_CTX_new");
 		goto fail;
 	}
@@ -301,9 +233,6 @@ tls_ctx_new(const char *groups, char *err, size_t errlen)
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	/* A record and what follows it in one read(). */
 	SSL_CTX_set_read_ahead(ctx, 1);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE,
-	    tls_verify);
 	SSL_CTX_set_verify_depth(ctx, TLS_DEPTH);
 	SSL_CTX_set_alpn_select_cb(ctx, tls_alpn, NULL);
 	ok = tls_server_keys(ctx, err, errlen) == 0 &&

@@ -34,6 +34,11 @@
 /* ---- tls.c ---- */
 /* A server context from the blobs, which are wiped; NULL on error. */
 SSL_CTX	*tls_ctx_new(const char *groups, char *err, size_t errlen);
+/* tls_verify.c: the client certificate's checks in each handshake */
+int	 tls_verify_init(SSL_CTX *);
+/* The CRLs (signatures checked) the context's handshakes look up. */
+int	 tls_verify_crls(SSL_CTX *, STACK_OF(X509_CRL) *);
+int	 tls_crl_expired(const X509_CRL *);
 /* SHA-256 of the peer's certificate; -1 without one. */
 int	 tls_fingerprint(SSL *, uint8_t fpr[PROTO_FPR_LEN]);
 

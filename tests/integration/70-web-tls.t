@@ -121,6 +121,30 @@ kill -HUP "$TRUNKD_PID"
 wait_for 10 sh -c "[ \$(grep -c 'CRL reloaded' '$RT/trunkd.log') -gt $n ]"
 [ "$(wstatus good2 $CSS)" = 200 ]; ok $? "a CRL in date again: 200"
 
+# A certificate seen before skips only its chain's signature check
+# (webd/tls_verify.c): its dates and the CRL still count each time.
+web_client brief "/CN=admin-brief" \
+    -enddate "$(date -u -d '+6 sec' +%Y%m%d%H%M%SZ)"
+ok $? "a certificate valid for six more seconds"
+openssl ca -batch -config "$PKI/ca.cnf" -gencrl \
+    -crl_nextupdate "$(date -u -d '+6 sec' +%Y%m%d%H%M%SZ)" \
+    -out "$RT/etc/crl.pem" >/dev/null 2>&1
+n=$(grep -c 'CRL reloaded' "$RT/trunkd.log")
+kill -HUP "$TRUNKD_PID"
+wait_for 10 sh -c "[ \$(grep -c 'CRL reloaded' '$RT/trunkd.log') -gt $n ]"
+ok $? "a CRL whose next update is six seconds ahead"
+[ "$(wstatus brief $CSS)" = 200 ] && [ "$(wstatus brief $CSS)" = 200 ] &&
+    [ "$(wstatus good2 $CSS)" = 200 ] && [ "$(wstatus good2 $CSS)" = 200 ]
+ok $? "both certificates pass, twice each"
+sleep 7
+refused "the certificate seen before, now expired" brief
+refused "the certificate seen before, with the CRL now past due" good2
+cp "$RT/crl.good" "$RT/etc/crl.pem"
+n=$(grep -c 'CRL reloaded' "$RT/trunkd.log")
+kill -HUP "$TRUNKD_PID"
+wait_for 10 sh -c "[ \$(grep -c 'CRL reloaded' '$RT/trunkd.log') -gt $n ]"
+[ "$(wstatus good2 $CSS)" = 200 ]; ok $? "with a CRL in date: 200 again"
+
 pid=$(child_pid webd)
 [ "$(awk '$1 == "Seccomp:" { print $2 }' /proc/$pid/status)" = 2 ]
 ok $? "webd still in its seccomp filter"
