@@ -92,6 +92,13 @@ ok $? "webd reloads on SIGHUP"
 refused "the certificate revoked by the reloaded CRL" good
 [ "$(wstatus good2 $CSS)" = 200 ]; ok $? "second certificate after reload: 200"
 
+# reload: SIGHUP, and wait until webd has loaded the CRL again.
+reload() {
+	n=$(grep -c 'CRL reloaded' "$RT/trunkd.log")
+	kill -HUP "$TRUNKD_PID"
+	wait_for 10 sh -c "[ \$(grep -c 'CRL reloaded' '$RT/trunkd.log') -gt $n ]"
+}
+
 # The CRL's signature is checked when it is loaded: one of another CA
 # with our CA's name is refused, and the CRL in use stays.
 cp "$RT/etc/crl.pem" "$RT/crl.good"
@@ -116,9 +123,7 @@ wait_for 10 grep -q 'past its next update' "$RT/trunkd.log"
 ok $? "webd warns that it has expired"
 refused "a valid certificate with an expired CRL" good2
 cp "$RT/crl.good" "$RT/etc/crl.pem"
-n=$(grep -c 'CRL reloaded' "$RT/trunkd.log")
-kill -HUP "$TRUNKD_PID"
-wait_for 10 sh -c "[ \$(grep -c 'CRL reloaded' '$RT/trunkd.log') -gt $n ]"
+reload
 [ "$(wstatus good2 $CSS)" = 200 ]; ok $? "a CRL in date again: 200"
 
 # A certificate seen before skips only its chain's signature check
@@ -129,9 +134,7 @@ ok $? "a certificate valid for six more seconds"
 openssl ca -batch -config "$PKI/ca.cnf" -gencrl \
     -crl_nextupdate "$(date -u -d '+6 sec' +%Y%m%d%H%M%SZ)" \
     -out "$RT/etc/crl.pem" >/dev/null 2>&1
-n=$(grep -c 'CRL reloaded' "$RT/trunkd.log")
-kill -HUP "$TRUNKD_PID"
-wait_for 10 sh -c "[ \$(grep -c 'CRL reloaded' '$RT/trunkd.log') -gt $n ]"
+reload
 ok $? "a CRL whose next update is six seconds ahead"
 [ "$(wstatus brief $CSS)" = 200 ] && [ "$(wstatus brief $CSS)" = 200 ] &&
     [ "$(wstatus good2 $CSS)" = 200 ] && [ "$(wstatus good2 $CSS)" = 200 ]
@@ -140,9 +143,7 @@ sleep 7
 refused "the certificate seen before, now expired" brief
 refused "the certificate seen before, with the CRL now past due" good2
 cp "$RT/crl.good" "$RT/etc/crl.pem"
-n=$(grep -c 'CRL reloaded' "$RT/trunkd.log")
-kill -HUP "$TRUNKD_PID"
-wait_for 10 sh -c "[ \$(grep -c 'CRL reloaded' '$RT/trunkd.log') -gt $n ]"
+reload
 [ "$(wstatus good2 $CSS)" = 200 ]; ok $? "with a CRL in date: 200 again"
 
 pid=$(child_pid webd)

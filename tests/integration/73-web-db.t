@@ -9,9 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/db/lib.sh"
 command -v mariadbd >/dev/null || skip_all "mariadb-server not installed"
-ip link set lo up
-in_ns() { "$@"; }	# this whole script runs in its own namespace
-
 . "$(dirname "$0")/web.sh"
 web_db_start sa1 sa2 sa3 sa4 sa5 sa6
 ok $? "trunkd starts with the database, and the API answers"

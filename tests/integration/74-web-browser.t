@@ -24,8 +24,6 @@ fi
 command -v mariadbd >/dev/null || skip_all "mariadb-server not installed"
 command -v chromium >/dev/null || skip_all "chromium not installed (make deps)"
 command -v npm >/dev/null || skip_all "npm not installed (make deps)"
-ip link set lo up
-in_ns() { "$@"; }
 . "$(dirname "$0")/web.sh"
 
 ART=$TOP/tests/artifacts

@@ -8,9 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/db/lib.sh"
 command -v mariadbd >/dev/null || skip_all "mariadb-server not installed"
-ip link set lo up
-in_ns() { "$@"; }	# this whole script runs in its own namespace
-
 . "$(dirname "$0")/web.sh"
 web_db_start sa1 sa2
 ok $? "trunkd starts with the database"

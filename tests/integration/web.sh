@@ -109,9 +109,12 @@ webload() {
 }
 
 # web_db_start ADMIN...: after tests/db/lib.sh, in the script's own
-# network namespace: MariaDB, the runtime tree and schema, the admins as
-# superadmins (certificates in $ADM), trunkd started and answering.
+# network namespace (so in_ns runs commands right here): MariaDB, the
+# runtime tree and schema, the admins as superadmins (certificates in
+# $ADM), trunkd started and answering.
 web_db_start() {
+	ip link set lo up
+	in_ns() { "$@"; }
 	db_setup || return 1
 	ADM=$RT/rt/etc/admins
 	for a in "$@"; do
