@@ -17,6 +17,10 @@
  * IMSG_READ_BULK bytes (more only to complete one longer message, still
  * never past maxsize), and imsg_get() takes the messages from roff one by
  * one.  Any fd that arrives there is closed and the read fails.
+ *
+ * The write side sends the queued messages without an fd together, with
+ * one sendmsg(); a message with an fd goes alone, its fd with its first
+ * byte and nothing before it.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,8 +38,10 @@
 /* Messages without fds sent by one sendmsg(), at most. */
 #define IMSG_WRITE_IOV		64
 
-/* A read buffer larger than this is released once its messages are taken
- * (a bulk reader's buffer is kept). */
+/*
+ * A read buffer larger than this is released once its messages are taken
+ * (a bulk reader's buffer is kept).
+ */
 #define IMSG_RBUF_KEEP		IMSG_READ_BULK
 
 struct imsg_wbuf {
