@@ -17,42 +17,52 @@
 #include <string.h>
 
 #include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
 
 #include "res.h"
 #include "webd.h"
 
-void
-api_error(struct wreq *w, int code, const char *msg, const char *field)
+static int
+api_put(const char *buf, size_t len, void *b)
 {
-	struct evbuffer	*b = evbuffer_new();
-	json_t		*o;
-	char		*s;
+	return evbuffer_add(b, buf, len);
+}
 
-	o = field != NULL ? json_pack("{s:s, s:s}", "error", msg, "field",
-	    field) : json_pack("{s:s}", "error", msg);
-	if (b == NULL || o == NULL ||
-	    (s = json_dumps(o, JSON_COMPACT)) == NULL) {
-		json_decref(o);
-		if (b != NULL)
-			evbuffer_free(b);
+/* One JSON object as the answer, written straight into its buffer. */
+static void
+api_json(struct wreq *w, int code, const json_t *o)
+{
+	struct evbuffer	*b;
+
+	if (o == NULL || (b = evbuffer_new()) == NULL) {
 		reply(w, 500, NULL, NULL);
 		return;
 	}
-	(void)evbuffer_add_printf(b, "%s\n", s);
-	free(s);
-	json_decref(o);
+	if (json_dump_callback(o, api_put, b, JSON_COMPACT) == -1 ||
+	    evbuffer_add(b, "\n", 1) == -1) {
+		evbuffer_free(b);
+		reply(w, 500, NULL, NULL);
+		return;
+	}
 	reply(w, code, "application/json", b);
 	evbuffer_free(b);
+}
+
+void
+api_error(struct wreq *w, int code, const char *msg, const char *field)
+{
+	json_t	*o;
+
+	o = field != NULL ? json_pack("{s:s, s:s}", "error", msg, "field",
+	    field) : json_pack("{s:s}", "error", msg);
+	api_json(w, code, o);
+	json_decref(o);
 }
 
 /* dbd's answer as it is (it was checked to be a JSON object). */
 static void
 api_done(struct wreq *w)
 {
-	struct evbuffer	*b;
 	const char	*msg, *field;
-	char		*s;
 	int		 st = w->status[0];
 
 	if (st != DB_OK) {
@@ -66,18 +76,7 @@ api_done(struct wreq *w)
 		    DB_E_UNKNOWN_ADMIN ? msg : db_status_text(st), field);
 		return;
 	}
-	if ((b = evbuffer_new()) == NULL ||
-	    (s = json_dumps(w->res[0], JSON_COMPACT)) == NULL) {
-		if (b != NULL)
-			evbuffer_free(b);
-		reply(w, 500, NULL, NULL);
-		return;
-	}
-	(void)evbuffer_add_printf(b, "%s\n", s);
-	free(s);
-	reply(w, w->method == EVHTTP_REQ_POST ? 201 : 200, "application/json",
-	    b);
-	evbuffer_free(b);
+	api_json(w, w->method == EVHTTP_REQ_POST ? 201 : 200, w->res[0]);
 }
 
 static void

@@ -80,7 +80,8 @@ conn_free(struct conn *c)
 	SSL_free(c->ssl);
 	(void)close(c->fd);
 	evbuffer_free(c->out);
-	free(c->body);
+	if (c->body != NULL)	/* a form half read may hold a TOTP code */
+		freezero(c->body, c->h.body + 1);
 	explicit_bzero(c, sizeof(*c));
 	free(c);
 	ERR_clear_error();
@@ -297,9 +298,7 @@ conn_step(struct conn *c)
 	if (c->hl > 0) {
 		/* the body: exactly Content-Length bytes */
 		if (c->bodylen == c->h.body) {
-			conn_hand_over(c, 0);
-			free(c->body);	/* unless http.c took it */
-			c->body = NULL;
+			conn_hand_over(c, 0);	/* http.c takes the body */
 			conn_consume(c, c->hl + c->bodyin);
 			c->bodylen = c->bodyin = 0;
 			return 1;

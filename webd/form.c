@@ -1,4 +1,5 @@
 /* Form and query decoding: see form.h. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,30 @@ form_part(const char *s, size_t len, size_t *outlen)
 		return NULL;
 	}
 	return p;
+}
+
+char *
+form_encode(const char *s, int plus)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	unsigned char		 ch;
+	char			*out, *o;
+
+	if (s == NULL || (out = reallocarray(NULL, strlen(s) + 1, 3)) == NULL)
+		return NULL;
+	for (o = out; (ch = (unsigned char)*s) != '\0'; s++) {
+		if (isalnum(ch) || strchr("-._~", ch) != NULL)
+			*o++ = (char)ch;
+		else if (ch == ' ' && plus)
+			*o++ = '+';
+		else {
+			*o++ = '%';
+			*o++ = hex[ch >> 4];
+			*o++ = hex[ch & 15];
+		}
+	}
+	*o = '\0';
+	return out;
 }
 
 json_t *

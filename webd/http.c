@@ -163,9 +163,12 @@ wreq_free(struct wreq *w)
 	json_decref(w->form);
 	for (i = 0; i < nitems(w->res); i++)
 		json_decref(w->res[i]);
-	free(w->head);
+	/* X-TOTP in the head, the totp field in a form: wiped */
+	if (w->head != NULL)
+		freezero(w->head, w->headlen);
 	free(w->target);
-	free(w->body);
+	if (w->body != NULL)
+		freezero(w->body, w->bodylen + 1);
 	free(w->ctx);
 	free(w);
 }

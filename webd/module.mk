@@ -8,5 +8,5 @@ LIBEXEC_PROGS	+= $(O)/libexec/webd
 $(O)/webd/static.o: webd/style.css
 
 $(O)/libexec/webd: $(WEBD_OBJS) $(CHILD_OBJS) $(O)/common/procinfo.o
-	$(LINK) $^ $(EVENTSSL_LIBS) $(EVENT_LIBS) $(SSL_LIBS) \
+	$(LINK) $^ $(EVENT_LIBS) $(SSL_LIBS) \
 	    $(JANSSON_LIBS) $(SECCOMP_LIBS) $(BSD_LIBS)

@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
 
 #include "form.h"
 #include "util.h"

@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
 
+#include "form.h"
 #include "ui.h"
 
 #define PER_PAGE	25
@@ -111,10 +111,10 @@ key_of(const struct resource *r, const json_t *obj)
 	if (json_is_integer(v)) {
 		(void)snprintf(num, sizeof(num), "%lld",
 		    (long long)json_integer_value(v));
-		return evhttp_uriencode(num, -1, 0);
+		return form_encode(num, 0);
 	}
 	if (json_is_string(v))
-		return evhttp_uriencode(json_string_value(v), -1, 0);
+		return form_encode(json_string_value(v), 0);
 	return NULL;
 }
 
@@ -248,12 +248,12 @@ page_link(struct evbuffer *b, struct wreq *w, long long page)
 	json_object_foreach(w->query, k, v) {
 		if (strcmp(k, "page") == 0 || json_string_length(v) == 0)
 			continue;
-		if ((enc = evhttp_uriencode(k, -1, 0)) != NULL) {
+		if ((enc = form_encode(k, 0)) != NULL) {
 			html_raw(b, "&amp;");
 			html_text(b, enc);
 			free(enc);
 		}
-		if ((enc = evhttp_uriencode(json_string_value(v), -1, 1)) !=
+		if ((enc = form_encode(json_string_value(v), 1)) !=
 		    NULL) {
 			html_raw(b, "=");
 			html_text(b, enc);
@@ -542,7 +542,7 @@ form_page(struct wreq *w, const json_t *vals, int code)
 		html_raw(b, "<form method=\"post\" class=\"form\" "
 		    "action=\"/%s/new\">", r->path);
 	else {
-		key = evhttp_uriencode(pc->key, -1, 0);
+		key = form_encode(pc->key, 0);
 		html_raw(b, "<form method=\"post\" class=\"form\" "
 		    "action=\"/%s/", r->path);
 		html_text(b, key);
@@ -614,7 +614,7 @@ form_post_done(struct wreq *w)
 			return;
 		}
 		key = pc->page == P_EDIT && pc->r->op_get ?
-		    evhttp_uriencode(pc->key, -1, 0) : NULL;
+		    form_encode(pc->key, 0) : NULL;
 		(void)snprintf(loc, sizeof(loc), "/%s%s%s", pc->r->path,
 		    key != NULL ? "/" : "", key != NULL ? key : "");
 		free(key);
@@ -712,7 +712,7 @@ delete_page(struct wreq *w, int code)
 	html_text(b, name != NULL ? name : pc->key);
 	html_raw(b, "</strong>?%s</p>", r->op_delete == DB_OP_BAN_REMOVE ?
 	    "" : " This cannot be undone.");
-	key = evhttp_uriencode(pc->key, -1, 0);
+	key = form_encode(pc->key, 0);
 	html_raw(b, "<form method=\"post\" class=\"form\" action=\"/%s/",
 	    r->path);
 	html_text(b, key);

@@ -143,7 +143,7 @@ static void
 test_form(void **state)
 {
 	json_t	*f;
-	char	 out[16];
+	char	 out[16], back[32], *e;
 	size_t	 len;
 
 	f = form_parse("a=1&b=x+y%21&c=&a=2&&d", 22);
@@ -163,6 +163,17 @@ test_form(void **state)
 	assert_string_equal(out, "a/b+c");
 	assert_int_equal(form_decode("0123456789abcdef", 16, out, sizeof(out),
 	    0, &len), -1);
+	/* encoding, and back */
+	e = form_encode("a b/\xc3\xa9~-._Z9&=%", 0);
+	assert_string_equal(e, "a%20b%2F%C3%A9~-._Z9%26%3D%25");
+	assert_int_equal(form_decode(e, strlen(e), back, sizeof(back), 0,
+	    &len), 0);
+	assert_string_equal(back, "a b/\xc3\xa9~-._Z9&=%");
+	free(e);
+	e = form_encode("x y", 1);
+	assert_string_equal(e, "x+y");
+	free(e);
+	assert_null(form_encode(NULL, 0));
 }
 
 static void
